@@ -1,0 +1,24 @@
+/*
+ * registry.c — every action.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "sakimori/action.h"
+
+extern const struct sk_action_ops sk__act_monitor;
+
+static const struct sk_action_ops *const actions[] = {
+    &sk__act_monitor,
+    NULL,
+};
+
+const struct sk_action_ops *const *sk_action_all(void) { return actions; }
+
+const struct sk_action_ops *sk_action_find(const char *name)
+{
+    for (size_t i = 0; actions[i]; i++)
+        if (strcmp(actions[i]->name, name) == 0)
+            return actions[i];
+    return NULL;
+}

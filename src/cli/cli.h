@@ -1,0 +1,46 @@
+/*
+ * cli.h — what the subcommands of `sakimori` share.
+ */
+#ifndef SK_CLI_H
+#define SK_CLI_H
+
+#include <stdio.h>
+
+#include "sakimori/conf.h"
+#include "sakimori/error.h"
+
+/* Exit status: the contract with scripts. */
+enum {
+    SK_EXIT_OK = 0,       /* success, nothing found */
+    SK_EXIT_FINDINGS = 1, /* findings, or a refusal a script must see */
+    SK_EXIT_ERROR = 2,    /* usage or input error */
+};
+
+struct sk_cmd {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+};
+
+/* Options every subcommand takes. */
+struct sk_cli_common {
+    const char *config; /* --config */
+    int json;           /* --json */
+    int quiet;          /* --quiet */
+};
+
+/* Prints "sakimori CMD: message" and a hint to --help; returns SK_EXIT_ERROR. */
+int sk_cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints "sakimori: message" for an error with its detail; returns SK_EXIT_ERROR. */
+int sk_cli_fail(const char *cmd, int err, const struct sk_errinfo *ei);
+/* Loads the configuration named by --config (or the default search) and
+ * applies its log settings; prints the error and returns NULL on failure. */
+struct sk_conf *sk_cli_load_conf(const char *cmd, const struct sk_cli_common *common);
+/* Whether progress may be drawn (stderr is a terminal and not --quiet). */
+int sk_cli_progress_ok(const struct sk_cli_common *common);
+
+int sk_cmd_scan(int argc, char **argv);
+int sk_cmd_synth(int argc, char **argv);
+
+#endif

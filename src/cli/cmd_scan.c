@@ -1,0 +1,344 @@
+/*
+ * cmd_scan.c — `sakimori scan`: offline analysis of captures and logs.
+ *
+ * Pipeline: each input → its source → sk_events → every analyzer → findset
+ * (merge and rank) → output, and one store transaction at the very end, so
+ * an input error leaves the store exactly as it was.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "sakimori/addr.h"
+#include "sakimori/analyzer.h"
+#include "sakimori/buf.h"
+#include "sakimori/event.h"
+#include "sakimori/finding.h"
+#include "sakimori/intel.h"
+#include "sakimori/log.h"
+#include "sakimori/source.h"
+#include "sakimori/store.h"
+
+#define MAX_INTEL_LISTS 64
+
+struct scan {
+    const struct sk_analyzer_ops *const *an_ops;
+    void **an_state;
+    size_t nan;
+    struct sk_findset *findings;
+    struct sk_source *cur;
+    uint64_t events[SK_EVENT_ALERT + 1];
+    uint64_t nevents;
+    int progress;
+    sk_nstime next_draw;
+};
+
+static void help(void)
+{
+    printf("usage: sakimori scan [OPTIONS] INPUT...\n"
+           "\n"
+           "Reads captures and logs offline and prints what matched indicators\n"
+           "(sightings) and what analyzers found (detections), strongest first.\n"
+           "Findings are also written to the store, in one transaction per scan.\n"
+           "\n"
+           "Inputs: pcap and pcapng files ('-' for stdin); the format is detected.\n"
+           "\n"
+           "options:\n"
+           "  -i, --intel PATH   indicator list: one IP, CIDR or domain per line, '#'\n"
+           "                     comments; a domain matches its subdomains (repeatable)\n"
+           "  -f, --format NAME  input format instead of detecting it (pcap)\n"
+           "      --bpf EXPR     capture filter applied to packet inputs\n"
+           "      --json         one JSON object per finding and line\n"
+           "      --db PATH      store file (default: store.path in the config,\n"
+           "                     ./sakimori.db)\n"
+           "      --no-store     do not write findings to the store\n"
+           "  -c, --config PATH  configuration file\n"
+           "  -q, --quiet        no progress or summary on stderr\n"
+           "  -h, --help         this help\n"
+           "\n"
+           "exit status: 0 nothing found, 1 findings, 2 usage or input error\n");
+}
+
+static int on_finding(void *ctx, const struct sk_finding *f)
+{
+    struct scan *sc = ctx;
+    return sk_findset_add(sc->findings, f);
+}
+
+static void draw_progress(struct scan *sc, int done)
+{
+    const struct sk_source *s = sc->cur;
+    char line[256];
+    int n;
+
+    if (s->stats.bytes_total)
+        n = snprintf(line, sizeof line, "\rscan: %s  %3.0f%%  %llu records  %llu events",
+                     s->path, 100.0 * (double)s->stats.bytes / (double)s->stats.bytes_total,
+                     (unsigned long long)s->stats.records, (unsigned long long)sc->nevents);
+    else
+        n = snprintf(line, sizeof line, "\rscan: %s  %llu records  %llu events", s->path,
+                     (unsigned long long)s->stats.records, (unsigned long long)sc->nevents);
+    fprintf(stderr, "%s\033[K%s", line, done ? "\n" : "");
+    (void)n;
+}
+
+static int on_event(void *ctx, const struct sk_event *ev)
+{
+    struct scan *sc = ctx;
+    int rc;
+
+    sc->nevents++;
+    if (ev->kind <= SK_EVENT_ALERT)
+        sc->events[ev->kind]++;
+    for (size_t i = 0; i < sc->nan; i++)
+        if ((rc = sc->an_ops[i]->feed(sc->an_state[i], ev, on_finding, sc)) < 0)
+            return rc;
+    if (sc->progress && (sc->nevents & 1023) == 0) {
+        sk_nstime now = sk_monotonic();
+        if (now >= sc->next_draw) {
+            draw_progress(sc, 0);
+            sc->next_draw = now + 250 * SK_NS_PER_MS;
+        }
+    }
+    return 0;
+}
+
+static void endpoint(char *out, size_t len, const struct sk_addr *a, uint16_t port)
+{
+    char s[SK_ADDR_STRLEN];
+    if (!a->family)
+        snprintf(out, len, "-");
+    else if (a->family == SK_AF_INET6)
+        snprintf(out, len, "[%s]:%u", sk_addr_fmt(a, s, sizeof s), port);
+    else
+        snprintf(out, len, "%s:%u", sk_addr_fmt(a, s, sizeof s), port);
+}
+
+enum { COL_TYPE, COL_FIRST, COL_LAST, COL_PROTO, COL_SRC, COL_DST, COL_NAME,
+       COL_IND, COL_LIST, COL_SCORE, COL_COUNT, NCOLS };
+
+static void print_table(const struct sk_finding *const *v, size_t n)
+{
+    static const char *const head[NCOLS] = {"TYPE", "FIRST SEEN", "LAST SEEN", "PROTO",
+                                            "SOURCE", "DESTINATION", "NAME", "INDICATOR",
+                                            "LIST", "SCORE", "COUNT"};
+    size_t w[NCOLS];
+    char (*cells)[NCOLS][160] = calloc(n ? n : 1, sizeof *cells);
+
+    if (!cells)
+        return;
+    for (int c = 0; c < NCOLS; c++)
+        w[c] = strlen(head[c]);
+    for (size_t i = 0; i < n; i++) {
+        const struct sk_finding *f = v[i];
+        char pb[8];
+        snprintf(cells[i][COL_TYPE], 160, "%s", f->type == SK_FINDING_DETECTION && f->analyzer ? f->analyzer : sk_finding_type_name(f->type));
+        sk_rfc3339(f->ts_first, cells[i][COL_FIRST], 160);
+        sk_rfc3339(f->ts_last, cells[i][COL_LAST], 160);
+        snprintf(cells[i][COL_PROTO], 160, "%s", sk_proto_name(f->proto, pb, sizeof pb));
+        endpoint(cells[i][COL_SRC], 160, &f->src, f->sport);
+        endpoint(cells[i][COL_DST], 160, &f->dst, f->dport);
+        snprintf(cells[i][COL_NAME], 160, "%s", f->name ? f->name : "-");
+        snprintf(cells[i][COL_IND], 160, "%s", f->indicator.value ? f->indicator.value : "-");
+        snprintf(cells[i][COL_LIST], 160, "%s", f->indicator.value && f->indicator.source ? f->indicator.source : "-");
+        if (f->type == SK_FINDING_DETECTION)
+            snprintf(cells[i][COL_SCORE], 160, "%.3f", f->score);
+        else
+            snprintf(cells[i][COL_SCORE], 160, "-");
+        snprintf(cells[i][COL_COUNT], 160, "%llu", (unsigned long long)f->count);
+        for (int c = 0; c < NCOLS; c++)
+            if (strlen(cells[i][c]) > w[c])
+                w[c] = strlen(cells[i][c]);
+    }
+    for (int c = 0; c < NCOLS; c++)
+        printf(c == COL_COUNT ? "%*s" : "%-*s  ", (int)w[c], head[c]);
+    printf("\n");
+    for (size_t i = 0; i < n; i++) {
+        for (int c = 0; c < NCOLS; c++)
+            printf(c == COL_COUNT ? "%*s" : "%-*s  ", (int)w[c], cells[i][c]);
+        printf("\n");
+    }
+    free(cells);
+}
+
+static int write_store(const char *db, int argc, char **argv, struct scan *sc,
+                       const struct sk_finding *const *v, size_t n, struct sk_errinfo *ei)
+{
+    struct sk_store *st = NULL;
+    struct sk_buf inputs;
+    int64_t run;
+    int rc;
+
+    sk_buf_init(&inputs, 1 << 20);
+    for (int i = 0; i < argc; i++)
+        if ((rc = sk_buf_printf(&inputs, "%s%s", i ? " " : "", argv[i])) < 0)
+            goto out;
+    if ((rc = sk_store_open(&st, db, ei)) < 0)
+        goto out;
+    if ((rc = sk_store_begin(st)) < 0 ||
+        (rc = sk_store_run_begin(st, "scan", sk_buf_str(&inputs), &run)) < 0)
+        goto db_error;
+    for (size_t i = 0; i < n; i++)
+        if ((rc = sk_store_add_finding(st, run, v[i])) < 0)
+            goto db_error;
+    if ((rc = sk_store_run_end(st, run, sc->nevents, n)) < 0 || (rc = sk_store_commit(st)) < 0)
+        goto db_error;
+    goto out;
+db_error:
+    sk_errinfo_set(ei, "%s: cannot record findings: %s", db, sk_store_errmsg(st));
+    sk_store_rollback(st);
+out:
+    sk_store_close(st);
+    sk_buf_free(&inputs);
+    return rc;
+}
+
+int sk_cmd_scan(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"intel", required_argument, NULL, 'i'}, {"format", required_argument, NULL, 'f'},
+        {"bpf", required_argument, NULL, 'B'},   {"json", no_argument, NULL, 'j'},
+        {"db", required_argument, NULL, 'd'},    {"no-store", no_argument, NULL, 'N'},
+        {"config", required_argument, NULL, 'c'}, {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},        {0},
+    };
+    struct sk_cli_common common = {0};
+    const char *intel_paths[MAX_INTEL_LISTS], *format = NULL, *bpf = NULL, *db = NULL;
+    size_t nintel = 0;
+    int no_store = 0, c, rc, status = SK_EXIT_ERROR;
+    struct sk_errinfo ei = {""};
+    struct sk_conf *conf = NULL;
+    struct sk_intel *intel = NULL;
+    struct sk_intel_builder *ib = NULL;
+    struct scan sc;
+
+    memset(&sc, 0, sizeof sc);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "i:f:c:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i':
+            if (nintel == MAX_INTEL_LISTS)
+                return sk_cli_usage_error("scan", "at most %d --intel lists", MAX_INTEL_LISTS);
+            intel_paths[nintel++] = optarg;
+            break;
+        case 'f': format = optarg; break;
+        case 'B': bpf = optarg; break;
+        case 'j': common.json = 1; break;
+        case 'd': db = optarg; break;
+        case 'N': no_store = 1; break;
+        case 'c': common.config = optarg; break;
+        case 'q': common.quiet = 1; break;
+        case 'h': help(); return SK_EXIT_OK;
+        default: return sk_cli_usage_error("scan", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return sk_cli_usage_error("scan", "no input given");
+    if (format && !sk_source_find(format))
+        return sk_cli_usage_error("scan", "unknown format '%s'", format);
+    if (!(conf = sk_cli_load_conf("scan", &common)))
+        return SK_EXIT_ERROR;
+    if (!db)
+        db = conf->store.path;
+
+    /* indicators: configured lists, then --intel; any bad line stops here */
+    if ((rc = sk_intel_builder_new(&ib)) < 0)
+        goto fail;
+    for (size_t i = 0; i < conf->intel.lists.n + nintel; i++) {
+        const char *p = i < conf->intel.lists.n ? conf->intel.lists.v[i]
+                                                : intel_paths[i - conf->intel.lists.n];
+        const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+        if ((rc = sk_intel_load_list(ib, p, base, &ei)) < 0)
+            goto fail;
+    }
+    rc = sk_intel_build(ib, &intel);
+    ib = NULL;
+    if (rc < 0)
+        goto fail;
+
+    /* analyzers */
+    sc.an_ops = sk_analyzer_all();
+    while (sc.an_ops[sc.nan])
+        sc.nan++;
+    if (!(sc.an_state = calloc(sc.nan, sizeof *sc.an_state)) ||
+        (rc = sk_findset_new(&sc.findings)) < 0) {
+        rc = -SK_ENOMEM;
+        goto fail;
+    }
+    struct sk_analyzer_env env = {.conf = conf, .intel = intel};
+    for (size_t i = 0; i < sc.nan; i++)
+        if ((rc = sc.an_ops[i]->create(&sc.an_state[i], &env)) < 0)
+            goto fail;
+    sc.progress = sk_cli_progress_ok(&common);
+
+    /* inputs */
+    for (int i = optind; i < argc; i++) {
+        struct sk_source_opts so = {.conf = conf, .bpf = bpf,
+                                    .privacy = (uint8_t)SK_PRIVACY_OPERATOR,
+                                    .source_id = (uint16_t)(i - optind)};
+        if ((rc = sk_source_open(&sc.cur, format, argv[i], &so, &ei)) < 0)
+            goto fail;
+        rc = sc.cur->ops->run(sc.cur, on_event, &sc);
+        if (sc.progress)
+            draw_progress(&sc, 1);
+        if (rc < 0) {
+            ei = sc.cur->err;
+            goto fail;
+        }
+        const struct sk_source_stats *s = &sc.cur->stats;
+        if (s->malformed || s->dropped)
+            sk_warn("scan", "%s: %llu malformed records skipped, %llu flows ended early (table full)",
+                    argv[i], (unsigned long long)s->malformed, (unsigned long long)s->dropped);
+        if (!common.quiet && isatty(STDERR_FILENO))
+            fprintf(stderr, "scan: %s: %s, %llu records, %llu malformed, %llu not IP\n", argv[i],
+                    sc.cur->ops->name, (unsigned long long)s->records,
+                    (unsigned long long)s->malformed, (unsigned long long)s->skipped);
+        sk_source_close(sc.cur);
+        sc.cur = NULL;
+    }
+    for (size_t i = 0; i < sc.nan; i++)
+        if ((rc = sc.an_ops[i]->flush(sc.an_state[i], 0, 1, on_finding, &sc)) < 0)
+            goto fail;
+
+    size_t n;
+    const struct sk_finding *const *v = sk_findset_sorted(sc.findings, &n);
+    if (!no_store && (rc = write_store(db, argc - optind, argv + optind, &sc, v, n, &ei)) < 0)
+        goto fail;
+    if (common.json) {
+        struct sk_buf line;
+        sk_buf_init(&line, 1 << 20);
+        for (size_t i = 0; i < n; i++) {
+            sk_buf_reset(&line);
+            if (sk_finding_json(v[i], &line) == 0)
+                printf("%s\n", sk_buf_str(&line));
+        }
+        sk_buf_free(&line);
+    } else if (n) {
+        print_table(v, n);
+    }
+    if (!common.quiet && isatty(STDERR_FILENO))
+        fprintf(stderr, "scan: %llu events (%llu flows, %llu dns); %zu findings; %zu indicators\n",
+                (unsigned long long)sc.nevents, (unsigned long long)sc.events[SK_EVENT_FLOW],
+                (unsigned long long)sc.events[SK_EVENT_DNS], n, sk_intel_count(intel));
+    status = n ? SK_EXIT_FINDINGS : SK_EXIT_OK;
+    goto out;
+fail:
+    sk_cli_fail("scan", rc, &ei);
+    status = SK_EXIT_ERROR;
+out:
+    if (sc.cur)
+        sk_source_close(sc.cur);
+    for (size_t i = 0; sc.an_state && i < sc.nan; i++)
+        if (sc.an_state[i])
+            sc.an_ops[i]->destroy(sc.an_state[i]);
+    free(sc.an_state);
+    sk_findset_free(sc.findings);
+    sk_intel_builder_free(ib);
+    sk_intel_free(intel);
+    sk_conf_free(conf);
+    fflush(stdout);
+    return status;
+}

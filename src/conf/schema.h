@@ -1,0 +1,40 @@
+/*
+ * schema.h — the descriptor types the configuration schema is written in
+ * (internal to src/conf).
+ */
+#ifndef SK_CONF_SCHEMA_H
+#define SK_CONF_SCHEMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sakimori/conf-t.h"
+
+enum sk_conf_type {
+    SK_CT_BOOL = 1, /* int: 0/1 */
+    SK_CT_INT,      /* int64_t within [min, max] */
+    SK_CT_U32,      /* uint32_t within [min, max] */
+    SK_CT_DOUBLE,   /* double within [dmin, dmax] */
+    SK_CT_DURATION, /* uint64_t ns within [min, max] ns */
+    SK_CT_SIZE,     /* uint64_t bytes: 512, 64KiB, 1MiB, 2GiB */
+    SK_CT_STRING,   /* char * */
+    SK_CT_ENUM,     /* int: index into names */
+    SK_CT_STRLIST,  /* struct sk_strlist */
+    SK_CT_PREFIXES, /* struct sk_prefix_list */
+    SK_CT_SECTION,  /* nested mapping described by fields */
+};
+
+struct sk_conf_field {
+    const char *key;
+    uint8_t type;
+    size_t offset;
+    int64_t min, max;
+    double dmin, dmax;
+    const char *const *names;           /* SK_CT_ENUM, NULL-terminated */
+    const struct sk_conf_field *fields; /* SK_CT_SECTION, {NULL}-terminated */
+};
+
+/* The root of the schema (schema.c). */
+extern const struct sk_conf_field sk__conf_root[];
+
+#endif

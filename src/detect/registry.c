@@ -1,0 +1,24 @@
+/*
+ * registry.c — every analyzer.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "sakimori/analyzer.h"
+
+extern const struct sk_analyzer_ops sk__an_intel;
+
+static const struct sk_analyzer_ops *const analyzers[] = {
+    &sk__an_intel,
+    NULL,
+};
+
+const struct sk_analyzer_ops *const *sk_analyzer_all(void) { return analyzers; }
+
+const struct sk_analyzer_ops *sk_analyzer_find(const char *name)
+{
+    for (size_t i = 0; analyzers[i]; i++)
+        if (strcmp(analyzers[i]->name, name) == 0)
+            return analyzers[i];
+    return NULL;
+}
