@@ -45,6 +45,15 @@ struct sk_conf_flow {
     uint32_t max_flows;      /* table bound; when full the oldest is evicted */
 };
 
+/* Packet sources and stored telemetry (src/sense, src/store/telemetry.c). */
+struct sk_conf_sense {
+    int telemetry;          /* scan stores flow/DNS/TLS/HTTP records + passive DNS */
+    uint64_t frag_memory;   /* bytes held by IP fragment reassembly, all flows */
+    uint64_t frag_timeout;  /* ns an incomplete datagram is kept */
+    uint64_t stream_memory; /* bytes held by TCP stream reassembly, all flows */
+    uint64_t stream_depth;  /* bytes reassembled per direction of a flow */
+};
+
 struct sk_conf_intel {
     struct sk_strlist lists; /* plain indicator lists loaded by scan/serve */
 };
@@ -60,6 +69,7 @@ struct sk_conf {
     struct sk_conf_node node;
     struct sk_conf_store store;
     struct sk_conf_flow flow;
+    struct sk_conf_sense sense;
     struct sk_conf_intel intel;
     struct sk_conf_privacy privacy;
     struct sk_arena arena; /* owns every string and array above */

@@ -2,8 +2,10 @@
  * cmd_scan.c — `sakimori scan`: offline analysis of captures and logs.
  *
  * Pipeline: each input → its source → sk_events → every analyzer → findset
- * (merge and rank) → output, and one store transaction at the very end, so
- * an input error leaves the store exactly as it was.
+ * (merge and rank) → output. The store is written in one transaction that
+ * spans the scan: telemetry (flow/DNS/TLS/HTTP records, passive DNS) is
+ * streamed into it as events come, findings are added at the end, and an
+ * input error rolls all of it back, leaving the store exactly as it was.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include "sakimori/log.h"
 #include "sakimori/source.h"
 #include "sakimori/store.h"
+#include "sakimori/telemetry.h"
 
 #define MAX_INTEL_LISTS 64
 
@@ -30,6 +33,9 @@ struct scan {
     size_t nan;
     struct sk_findset *findings;
     struct sk_source *cur;
+    struct sk_store *store;   /* open for the whole scan unless --no-store */
+    struct sk_telemetry *tel; /* stored telemetry, NULL when off */
+    int64_t run_id;
     uint64_t events[SK_EVENT_ALERT + 1];
     uint64_t nevents;
     int progress;
@@ -42,7 +48,9 @@ static void help(void)
            "\n"
            "Reads captures and logs offline and prints what matched indicators\n"
            "(sightings) and what analyzers found (detections), strongest first.\n"
-           "Findings are also written to the store, in one transaction per scan.\n"
+           "Findings are also written to the store, in one transaction per scan,\n"
+           "with the telemetry seen (flow, DNS, TLS and HTTP records and passive\n"
+           "DNS; sense.telemetry: false in the config turns that off).\n"
            "\n"
            "Inputs: pcap and pcapng files ('-' for stdin); the format is detected.\n"
            "\n"
@@ -93,6 +101,8 @@ static int on_event(void *ctx, const struct sk_event *ev)
     sc->nevents++;
     if (ev->kind <= SK_EVENT_ALERT)
         sc->events[ev->kind]++;
+    if (sc->tel && (rc = sk_telemetry_add(sc->tel, ev)) < 0)
+        return rc;
     for (size_t i = 0; i < sc->nan; i++)
         if ((rc = sc->an_ops[i]->feed(sc->an_state[i], ev, on_finding, sc)) < 0)
             return rc;
@@ -164,35 +174,52 @@ static void print_table(const struct sk_finding *const *v, size_t n)
     free(cells);
 }
 
-static int write_store(const char *db, int argc, char **argv, struct scan *sc,
-                       const struct sk_finding *const *v, size_t n, struct sk_errinfo *ei)
+/* Opens the store and starts the scan's transaction and run record. */
+static int store_start(const char *db, int argc, char **argv, const struct sk_conf *conf,
+                       struct scan *sc, struct sk_errinfo *ei)
 {
-    struct sk_store *st = NULL;
     struct sk_buf inputs;
-    int64_t run;
     int rc;
 
     sk_buf_init(&inputs, 1 << 20);
     for (int i = 0; i < argc; i++)
         if ((rc = sk_buf_printf(&inputs, "%s%s", i ? " " : "", argv[i])) < 0)
             goto out;
-    if ((rc = sk_store_open(&st, db, ei)) < 0)
+    if ((rc = sk_store_open(&sc->store, db, ei)) < 0)
         goto out;
-    if ((rc = sk_store_begin(st)) < 0 ||
-        (rc = sk_store_run_begin(st, "scan", sk_buf_str(&inputs), &run)) < 0)
+    if ((rc = sk_store_begin(sc->store)) < 0 ||
+        (rc = sk_store_run_begin(sc->store, "scan", sk_buf_str(&inputs), &sc->run_id)) < 0) {
+        sk_errinfo_set(ei, "%s: cannot record the scan: %s", db, sk_store_errmsg(sc->store));
+        goto out;
+    }
+    if (conf->sense.telemetry) {
+        struct sk_telemetry_opts to = {.run_id = sc->run_id, .flows = 1, .dns = 1,
+                                       .tls = 1, .http = 1, .pdns = 1};
+        rc = sk_telemetry_new(&sc->tel, sc->store, &to);
+    }
+out:
+    sk_buf_free(&inputs);
+    return rc;
+}
+
+/* Adds the findings, closes the run and commits everything. */
+static int store_finish(const char *db, struct scan *sc, const struct sk_finding *const *v,
+                        size_t n, struct sk_errinfo *ei)
+{
+    int rc;
+
+    if (sc->tel && (rc = sk_telemetry_flush(sc->tel)) < 0)
         goto db_error;
     for (size_t i = 0; i < n; i++)
-        if ((rc = sk_store_add_finding(st, run, v[i])) < 0)
+        if ((rc = sk_store_add_finding(sc->store, sc->run_id, v[i])) < 0)
             goto db_error;
-    if ((rc = sk_store_run_end(st, run, sc->nevents, n)) < 0 || (rc = sk_store_commit(st)) < 0)
+    if ((rc = sk_store_run_end(sc->store, sc->run_id, sc->nevents, n)) < 0 ||
+        (rc = sk_store_commit(sc->store)) < 0)
         goto db_error;
-    goto out;
+    return 0;
 db_error:
-    sk_errinfo_set(ei, "%s: cannot record findings: %s", db, sk_store_errmsg(st));
-    sk_store_rollback(st);
-out:
-    sk_store_close(st);
-    sk_buf_free(&inputs);
+    sk_errinfo_set(ei, "%s: cannot record findings: %s", db, sk_store_errmsg(sc->store));
+    sk_store_rollback(sc->store);
     return rc;
 }
 
@@ -273,6 +300,8 @@ int sk_cmd_scan(int argc, char **argv)
         if ((rc = sc.an_ops[i]->create(&sc.an_state[i], &env)) < 0)
             goto fail;
     sc.progress = sk_cli_progress_ok(&common);
+    if (!no_store && (rc = store_start(db, argc - optind, argv + optind, conf, &sc, &ei)) < 0)
+        goto fail;
 
     /* inputs */
     for (int i = optind; i < argc; i++) {
@@ -285,7 +314,11 @@ int sk_cmd_scan(int argc, char **argv)
         if (sc.progress)
             draw_progress(&sc, 1);
         if (rc < 0) {
-            ei = sc.cur->err;
+            if (sc.cur->err.msg[0])
+                ei = sc.cur->err;
+            else if (sc.store && rc == -SK_ESTORE)
+                sk_errinfo_set(&ei, "%s: cannot record telemetry: %s", db,
+                               sk_store_errmsg(sc.store));
             goto fail;
         }
         const struct sk_source_stats *s = &sc.cur->stats;
@@ -305,7 +338,7 @@ int sk_cmd_scan(int argc, char **argv)
 
     size_t n;
     const struct sk_finding *const *v = sk_findset_sorted(sc.findings, &n);
-    if (!no_store && (rc = write_store(db, argc - optind, argv + optind, &sc, v, n, &ei)) < 0)
+    if (sc.store && (rc = store_finish(db, &sc, v, n, &ei)) < 0)
         goto fail;
     if (common.json) {
         struct sk_buf line;
@@ -331,6 +364,8 @@ fail:
 out:
     if (sc.cur)
         sk_source_close(sc.cur);
+    sk_telemetry_free(sc.tel);
+    sk_store_close(sc.store); /* rolls back a transaction left open by a failure */
     for (size_t i = 0; sc.an_state && i < sc.nan; i++)
         if (sc.an_state[i])
             sc.an_ops[i]->destroy(sc.an_state[i]);

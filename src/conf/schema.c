@@ -43,6 +43,19 @@ static const struct sk_conf_field flow_fields[] = {
     {0},
 };
 
+static const struct sk_conf_field sense_fields[] = {
+    {.key = "telemetry", .type = SK_CT_BOOL, .offset = offsetof(struct sk_conf_sense, telemetry)},
+    {.key = "frag_memory", .type = SK_CT_SIZE,
+     .offset = offsetof(struct sk_conf_sense, frag_memory), .min = 65536, .max = 1LL << 34},
+    {.key = "frag_timeout", .type = SK_CT_DURATION,
+     .offset = offsetof(struct sk_conf_sense, frag_timeout), .min = SEC / 10, .max = 600 * SEC},
+    {.key = "stream_memory", .type = SK_CT_SIZE,
+     .offset = offsetof(struct sk_conf_sense, stream_memory), .min = 65536, .max = 1LL << 36},
+    {.key = "stream_depth", .type = SK_CT_SIZE,
+     .offset = offsetof(struct sk_conf_sense, stream_depth), .min = 1024, .max = 1 << 24},
+    {0},
+};
+
 static const struct sk_conf_field intel_fields[] = {
     {.key = "lists", .type = SK_CT_STRLIST, .offset = offsetof(struct sk_conf_intel, lists)},
     {0},
@@ -60,6 +73,7 @@ const struct sk_conf_field sk__conf_root[] = {
     {.key = "node", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, node), .fields = node_fields},
     {.key = "store", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, store), .fields = store_fields},
     {.key = "flow", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, flow), .fields = flow_fields},
+    {.key = "sense", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, sense), .fields = sense_fields},
     {.key = "intel", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, intel), .fields = intel_fields},
     {.key = "privacy", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, privacy), .fields = privacy_fields},
     {0},
@@ -79,6 +93,11 @@ void sk_conf_defaults(struct sk_conf *c)
     c->flow.idle_timeout = 60 * SEC;
     c->flow.active_timeout = 1800 * SEC;
     c->flow.max_flows = 1000000;
+    c->sense.telemetry = 1;
+    c->sense.frag_memory = 16u << 20;
+    c->sense.frag_timeout = 30 * SEC;
+    c->sense.stream_memory = 64u << 20;
+    c->sense.stream_depth = 64u << 10;
     c->intel.lists.v = NULL;
     c->intel.lists.n = 0;
     c->privacy.profile = 0;
