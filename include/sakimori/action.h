@@ -12,6 +12,7 @@
 #ifndef SAKIMORI_ACTION_H
 #define SAKIMORI_ACTION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sakimori/addr-t.h"
@@ -50,6 +51,24 @@ struct sk_action_req {
     struct sk_target target;
     sk_nstime not_after;           /* expiry: the action must end by then */
     const char *scope;             /* which nodes/resolvers/routers; "" = all */
+    /* Added for the act plugins (issue 7); NULL means the default. */
+    const char *variant;           /* action-specific policy: rpz "sinkhole" (default),
+                                      "nxdomain", "nodata", "passthru" */
+    const char *note;              /* evidence summary for reports (takedown) */
+};
+
+/* What reconcile changed on the real system. */
+struct sk_action_drift {
+    uint32_t kept;    /* held and should be: untouched */
+    uint32_t added;   /* should be held, was missing: re-applied */
+    uint32_t removed; /* held but no longer active: taken away */
+};
+
+/* Which traffic an action cuts, for the dry run (sk_action_dryrun). */
+enum sk_action_effect {
+    SK_ACTION_EFFECT_NONE = 0, /* no change to traffic (watchlist, reports) */
+    SK_ACTION_EFFECT_DNS = 1,  /* resolution of the target names */
+    SK_ACTION_EFFECT_IP = 2,   /* packets to and from the target addresses */
 };
 
 struct sk_action_env {
@@ -72,6 +91,27 @@ struct sk_action_ops {
     int (*revert)(void *state, const struct sk_action_req *req,
                   struct sk_errinfo *ei);
     void (*fini)(void *state);
+    /* Optional (NULL: nothing outside the store to reconcile). After a crash
+     * or a restart of the resolver/firewall/router: makes the real system
+     * hold exactly `active` — every action of this kind the store says is
+     * active — re-applying what is missing and removing what this plugin put
+     * there that is no longer active. Counts what it did in *drift. */
+    int (*reconcile)(void *state, const struct sk_action_req *active, size_t n,
+                     struct sk_action_drift *drift, struct sk_errinfo *ei);
+    unsigned effect; /* enum sk_action_effect */
+};
+
+/* Dry run: what the action would have affected had it been active over
+ * [from, to), replayed from the telemetry in the store (flows, DNS, passive
+ * DNS). Changes nothing. */
+struct sk_action_impact {
+    sk_nstime from, to;
+    unsigned effect;        /* enum sk_action_effect of the action */
+    int telemetry;          /* 0: the store holds no telemetry for the window */
+    uint64_t hosts;         /* distinct local hosts that would have been cut off */
+    uint64_t flows;         /* flows to/from the target addresses */
+    uint64_t dns_queries;   /* DNS queries for the target names */
+    uint64_t addresses;     /* target addresses (given, or resolved via passive DNS) */
 };
 
 /* Registry (src/act/registry.c). */

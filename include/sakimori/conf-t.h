@@ -63,6 +63,65 @@ struct sk_conf_privacy {
     struct sk_prefix_list domestic; /* the country's / operator's prefixes */
 };
 
+/* act: how actions are carried out (src/act, docs/actions.md). */
+struct sk_conf_act_rpz {
+    char *zone_allow, *zone_delta, *zone_base; /* policy zone names */
+    struct sk_strlist sinkhole;  /* addresses a sinkholed name resolves to */
+    char *sinkhole_cname;        /* or a CNAME to this name ("" = addresses) */
+    uint64_t ttl;                /* TTL of policy records, ns */
+    char *base_file;             /* generated base zone (Unbound; BIND bootstrap) */
+    uint32_t fold_above;         /* fold the delta into the base past this size */
+    uint64_t fold_settle;        /* BIND: wait this long after a fold, ns */
+    uint64_t verify_timeout;     /* verify waits at most this long, ns */
+    struct sk_strlist primary_listen;   /* sakimori's primary: "127.0.0.1@5301" */
+    struct sk_prefix_list primary_allow; /* who may transfer from it */
+    struct sk_strlist unbound_servers;  /* NOTIFY + verification: "127.0.0.1@53" */
+    struct sk_strlist unbound_control;  /* unbound-control without cert: "127.0.0.1@8953" */
+    struct sk_strlist bind_servers;     /* dynamic update + verification */
+    char *bind_tsig_key;                /* BIND key file (tsig-keygen) */
+};
+
+struct sk_conf_act_nft {
+    char *table;      /* table inet NAME */
+    int64_t priority; /* of its filter chains */
+};
+
+struct sk_conf_act_bgp {
+    char *bird_socket;  /* BIRD control socket */
+    char *include_file; /* generated `route X blackhole;` lines */
+    char *protocol;     /* the static protocol that includes it */
+    uint64_t timeout;   /* for a birdc exchange, ns */
+};
+
+struct sk_conf_act_takedown {
+    char *contacts; /* abuse-contact database (RDAP-like JSON) */
+    char *outbox;   /* where reports are written for a human or an MTA */
+    char *from;     /* From: of the reports */
+    char *reporter; /* reporting organisation */
+};
+
+struct sk_conf_act_sinkhole {
+    struct sk_strlist listen; /* "127.0.0.1@8080/tcp", "[::1]@8053/udp" */
+    uint64_t read_timeout;    /* ns */
+    uint32_t max_clients;
+};
+
+struct sk_conf_act_notify {
+    char *registry; /* operators and their prefixes (JSON) */
+    char *outbox;
+    char *from;
+};
+
+struct sk_conf_act {
+    struct sk_conf_act_rpz rpz;
+    struct sk_conf_act_nft nft;
+    struct sk_conf_act_bgp bgp;
+    struct sk_conf_act_takedown takedown;
+    struct sk_conf_act_sinkhole sinkhole;
+    struct sk_conf_act_notify notify;
+    uint64_t dryrun_window; /* how far back the dry run looks, ns */
+};
+
 struct sk_conf {
     char *path; /* the file it came from, or "(embedded defaults)" */
     struct sk_conf_log log;
@@ -72,6 +131,7 @@ struct sk_conf {
     struct sk_conf_sense sense;
     struct sk_conf_intel intel;
     struct sk_conf_privacy privacy;
+    struct sk_conf_act act;
     struct sk_arena arena; /* owns every string and array above */
 };
 

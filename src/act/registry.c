@@ -7,9 +7,11 @@
 #include "sakimori/action.h"
 
 extern const struct sk_action_ops sk__act_monitor;
+extern const struct sk_action_ops sk__act_nft;
 
 static const struct sk_action_ops *const actions[] = {
     &sk__act_monitor,
+    &sk__act_nft,
     NULL,
 };
 

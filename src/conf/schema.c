@@ -4,8 +4,10 @@
  * and a line in docs/configuration.md.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "conf/schema.h"
+#include "sakimori/addr.h"
 #include "sakimori/conf.h"
 #include "sakimori/log.h"
 #include "sakimori/nstime.h"
@@ -68,6 +70,101 @@ static const struct sk_conf_field privacy_fields[] = {
     {0},
 };
 
+/* act: how actions are carried out (docs/actions.md). */
+#define RPZ(f) offsetof(struct sk_conf_act_rpz, f)
+static const struct sk_conf_field act_rpz_primary_fields[] = {
+    {.key = "listen", .type = SK_CT_STRLIST, .offset = RPZ(primary_listen)},
+    {.key = "allow", .type = SK_CT_PREFIXES, .offset = RPZ(primary_allow)},
+    {0},
+};
+static const struct sk_conf_field act_rpz_unbound_fields[] = {
+    {.key = "servers", .type = SK_CT_STRLIST, .offset = RPZ(unbound_servers)},
+    {.key = "control", .type = SK_CT_STRLIST, .offset = RPZ(unbound_control)},
+    {0},
+};
+static const struct sk_conf_field act_rpz_bind_fields[] = {
+    {.key = "servers", .type = SK_CT_STRLIST, .offset = RPZ(bind_servers)},
+    {.key = "tsig_key_file", .type = SK_CT_STRING, .offset = RPZ(bind_tsig_key)},
+    {.key = "fold_settle", .type = SK_CT_DURATION, .offset = RPZ(fold_settle),
+     .min = 0, .max = 3600 * SEC},
+    {0},
+};
+/* Sub-sections share the rpz struct: their offsets are relative to it, so
+ * the section entries below sit at offset 0. */
+static const struct sk_conf_field act_rpz_fields[] = {
+    {.key = "zone_allow", .type = SK_CT_STRING, .offset = RPZ(zone_allow)},
+    {.key = "zone_delta", .type = SK_CT_STRING, .offset = RPZ(zone_delta)},
+    {.key = "zone_base", .type = SK_CT_STRING, .offset = RPZ(zone_base)},
+    {.key = "sinkhole", .type = SK_CT_STRLIST, .offset = RPZ(sinkhole)},
+    {.key = "sinkhole_cname", .type = SK_CT_STRING, .offset = RPZ(sinkhole_cname)},
+    {.key = "ttl", .type = SK_CT_DURATION, .offset = RPZ(ttl), .min = 1 * SEC, .max = 86400 * SEC},
+    {.key = "base_file", .type = SK_CT_STRING, .offset = RPZ(base_file)},
+    {.key = "fold_above", .type = SK_CT_U32, .offset = RPZ(fold_above), .min = 10, .max = 10000000},
+    {.key = "verify_timeout", .type = SK_CT_DURATION, .offset = RPZ(verify_timeout),
+     .min = SK_NS_PER_MS * 100, .max = 600 * SEC},
+    {.key = "primary", .type = SK_CT_SECTION, .offset = 0, .fields = act_rpz_primary_fields},
+    {.key = "unbound", .type = SK_CT_SECTION, .offset = 0, .fields = act_rpz_unbound_fields},
+    {.key = "bind", .type = SK_CT_SECTION, .offset = 0, .fields = act_rpz_bind_fields},
+    {0},
+};
+#undef RPZ
+
+static const struct sk_conf_field act_nft_fields[] = {
+    {.key = "table", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_act_nft, table)},
+    {.key = "priority", .type = SK_CT_INT, .offset = offsetof(struct sk_conf_act_nft, priority),
+     .min = -400, .max = 400},
+    {0},
+};
+
+static const struct sk_conf_field act_bgp_fields[] = {
+    {.key = "bird_socket", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_act_bgp, bird_socket)},
+    {.key = "include_file", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_act_bgp, include_file)},
+    {.key = "protocol", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_act_bgp, protocol)},
+    {.key = "timeout", .type = SK_CT_DURATION, .offset = offsetof(struct sk_conf_act_bgp, timeout),
+     .min = SK_NS_PER_MS * 100, .max = 600 * SEC},
+    {0},
+};
+
+static const struct sk_conf_field act_takedown_fields[] = {
+    {.key = "contacts", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_act_takedown, contacts)},
+    {.key = "outbox", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_act_takedown, outbox)},
+    {.key = "from", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_act_takedown, from)},
+    {.key = "reporter", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_act_takedown, reporter)},
+    {0},
+};
+
+static const struct sk_conf_field act_sinkhole_fields[] = {
+    {.key = "listen", .type = SK_CT_STRLIST, .offset = offsetof(struct sk_conf_act_sinkhole, listen)},
+    {.key = "read_timeout", .type = SK_CT_DURATION,
+     .offset = offsetof(struct sk_conf_act_sinkhole, read_timeout), .min = SK_NS_PER_MS * 100,
+     .max = 300 * SEC},
+    {.key = "max_clients", .type = SK_CT_U32, .offset = offsetof(struct sk_conf_act_sinkhole, max_clients),
+     .min = 1, .max = 65536},
+    {0},
+};
+
+static const struct sk_conf_field act_notify_fields[] = {
+    {.key = "registry", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_act_notify, registry)},
+    {.key = "outbox", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_act_notify, outbox)},
+    {.key = "from", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_act_notify, from)},
+    {0},
+};
+
+static const struct sk_conf_field act_fields[] = {
+    {.key = "rpz", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf_act, rpz), .fields = act_rpz_fields},
+    {.key = "nft", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf_act, nft), .fields = act_nft_fields},
+    {.key = "bgp", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf_act, bgp), .fields = act_bgp_fields},
+    {.key = "takedown", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf_act, takedown),
+     .fields = act_takedown_fields},
+    {.key = "sinkhole", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf_act, sinkhole),
+     .fields = act_sinkhole_fields},
+    {.key = "notify", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf_act, notify),
+     .fields = act_notify_fields},
+    {.key = "dryrun_window", .type = SK_CT_DURATION, .offset = offsetof(struct sk_conf_act, dryrun_window),
+     .min = 60 * SEC, .max = 366 * 86400 * SEC},
+    {0},
+};
+
 const struct sk_conf_field sk__conf_root[] = {
     {.key = "log", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, log), .fields = log_fields},
     {.key = "node", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, node), .fields = node_fields},
@@ -76,8 +173,54 @@ const struct sk_conf_field sk__conf_root[] = {
     {.key = "sense", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, sense), .fields = sense_fields},
     {.key = "intel", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, intel), .fields = intel_fields},
     {.key = "privacy", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, privacy), .fields = privacy_fields},
+    {.key = "act", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, act), .fields = act_fields},
     {0},
 };
+
+static void act_defaults(struct sk_conf_act *a)
+{
+    /* Everything on loopback or in ./sakimori-act until the operator says
+     * otherwise; no resolver, router or contact database is assumed. */
+    static char *sinkhole[] = {"127.0.0.1", "::1"};
+    static char *listen[] = {"127.0.0.1@8080/tcp", "127.0.0.1@8443/tcp", "127.0.0.1@8053/udp"};
+    static struct sk_prefix loopback[2];
+
+    sk_prefix_parse("127.0.0.0/8", &loopback[0], 0);
+    sk_prefix_parse("::1/128", &loopback[1], 0);
+    memset(a, 0, sizeof *a);
+    a->rpz.zone_allow = "allow.sakimori.rpz";
+    a->rpz.zone_delta = "delta.sakimori.rpz";
+    a->rpz.zone_base = "base.sakimori.rpz";
+    a->rpz.sinkhole.v = sinkhole;
+    a->rpz.sinkhole.n = 2;
+    a->rpz.sinkhole_cname = "";
+    a->rpz.ttl = 60 * SEC;
+    a->rpz.base_file = "./sakimori-act/base.rpz";
+    a->rpz.fold_above = 5000;
+    a->rpz.fold_settle = 30 * SEC;
+    a->rpz.verify_timeout = 3 * SEC;
+    a->rpz.primary_allow.v = loopback;
+    a->rpz.primary_allow.n = 2;
+    a->rpz.bind_tsig_key = "";
+    a->nft.table = "sakimori";
+    a->nft.priority = -10;
+    a->bgp.bird_socket = "/run/bird/bird.ctl";
+    a->bgp.include_file = "./sakimori-act/rtbh.conf";
+    a->bgp.protocol = "sakimori_rtbh";
+    a->bgp.timeout = 10 * SEC;
+    a->takedown.contacts = "";
+    a->takedown.outbox = "./sakimori-act/takedown";
+    a->takedown.from = "abuse-reports@localhost";
+    a->takedown.reporter = "sakimori";
+    a->sinkhole.listen.v = listen;
+    a->sinkhole.listen.n = 3;
+    a->sinkhole.read_timeout = 5 * SEC;
+    a->sinkhole.max_clients = 512;
+    a->notify.registry = "";
+    a->notify.outbox = "./sakimori-act/notify";
+    a->notify.from = "notifications@localhost";
+    a->dryrun_window = 7 * 86400 * SEC;
+}
 
 void sk_conf_defaults(struct sk_conf *c)
 {
@@ -103,4 +246,5 @@ void sk_conf_defaults(struct sk_conf *c)
     c->privacy.profile = 0;
     c->privacy.domestic.v = NULL;
     c->privacy.domestic.n = 0;
+    act_defaults(&c->act);
 }

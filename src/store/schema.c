@@ -116,6 +116,72 @@ const char *const sk__store_migrations[] = {
     "CREATE INDEX http_log_ts ON http_log(ts_ns);"
     "CREATE INDEX http_log_rhost ON http_log(rhost, ts_ns);"
     "CREATE INDEX http_log_server ON http_log(server, ts_ns);",
+    /* 2 → 3: act (issue 7): what the network actions hold, the RPZ policy and the
+     * zones sakimori serves, takedown reports, sinkhole victims */
+    "CREATE TABLE act_entries ("
+    "  kind TEXT NOT NULL,"             /* rpz | nft | bgp */
+    "  key TEXT NOT NULL,"              /* what it is held on: name, *.domain, prefix */
+    "  action_id INTEGER NOT NULL,"
+    "  variant TEXT NOT NULL DEFAULT '',"
+    "  not_after_ns INTEGER NOT NULL DEFAULT 0,"
+    "  seq INTEGER NOT NULL,"           /* order of application: the latest wins */
+    "  applied_ns INTEGER NOT NULL,"
+    "  PRIMARY KEY (kind, key, action_id)) WITHOUT ROWID;"
+    "CREATE INDEX act_entries_kind ON act_entries(kind, seq);"
+    "CREATE TABLE act_kv (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE act_rpz_policy ("     /* versioned: a base generation is a version */
+    "  zone TEXT NOT NULL,"             /* allow | main */
+    "  owner TEXT NOT NULL,"            /* trigger name: evil.example, *.evil.example */
+    "  rrs TEXT NOT NULL,"              /* 'CNAME .', 'A 127.0.0.1;AAAA ::1' */
+    "  added_v INTEGER NOT NULL,"
+    "  removed_v INTEGER);"             /* NULL while live */
+    "CREATE INDEX act_rpz_policy_owner ON act_rpz_policy(zone, owner);"
+    "CREATE INDEX act_rpz_policy_added ON act_rpz_policy(zone, added_v);"
+    "CREATE TABLE act_rpz_zone ("       /* what each incrementally kept zone holds */
+    "  zone TEXT NOT NULL,"             /* u:allow u:delta (served) b:allow b:delta (BIND) */
+    "  owner TEXT NOT NULL,"
+    "  rrs TEXT NOT NULL,"
+    "  PRIMARY KEY (zone, owner)) WITHOUT ROWID;"
+    "CREATE TABLE act_rpz_journal ("    /* the IXFR history of the served zones */
+    "  zone TEXT NOT NULL,"
+    "  serial INTEGER NOT NULL,"        /* the version this change leads to */
+    "  seq INTEGER NOT NULL,"
+    "  op INTEGER NOT NULL,"            /* 0 delete, 1 add */
+    "  owner TEXT NOT NULL,"
+    "  rrs TEXT NOT NULL,"
+    "  PRIMARY KEY (zone, serial, seq)) WITHOUT ROWID;"
+    "CREATE TABLE act_rpz_basegen ("    /* base zone serial -> policy version it holds */
+    "  serial INTEGER PRIMARY KEY,"
+    "  version INTEGER NOT NULL,"
+    "  written_ns INTEGER NOT NULL);"
+    "CREATE TABLE act_takedown ("
+    "  id INTEGER PRIMARY KEY,"
+    "  action_id INTEGER NOT NULL,"
+    "  target TEXT NOT NULL,"
+    "  contact TEXT,"                   /* handle in the contact database */
+    "  email TEXT,"
+    "  status TEXT NOT NULL CHECK (status IN ('open', 'closed', 'withdrawn')),"
+    "  outcome TEXT,"                   /* taken-down | refused | no-response | … */
+    "  created_ns INTEGER NOT NULL,"
+    "  closed_ns INTEGER,"
+    "  json_path TEXT, eml_path TEXT,"
+    "  UNIQUE (action_id, target));"
+    "CREATE TABLE act_sinkhole_hits ("
+    "  id INTEGER PRIMARY KEY,"
+    "  ts_ns INTEGER NOT NULL,"
+    "  victim TEXT NOT NULL, victim_port INTEGER NOT NULL,"
+    "  proto INTEGER NOT NULL,"
+    "  local TEXT NOT NULL, local_port INTEGER NOT NULL,"
+    "  name TEXT,"                      /* HTTP Host or TLS SNI when seen */
+    "  via TEXT NOT NULL);"             /* http | tls | tcp | udp */
+    "CREATE INDEX act_sinkhole_hits_ts ON act_sinkhole_hits(ts_ns);"
+    "CREATE TABLE act_notifications ("
+    "  id INTEGER PRIMARY KEY,"
+    "  operator TEXT NOT NULL,"
+    "  created_ns INTEGER NOT NULL,"
+    "  since_ns INTEGER NOT NULL, until_ns INTEGER NOT NULL,"
+    "  victims INTEGER NOT NULL,"
+    "  json_path TEXT NOT NULL, eml_path TEXT NOT NULL);",
 };
 
 const size_t sk__store_nmigrations =
