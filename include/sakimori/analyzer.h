@@ -17,12 +17,17 @@
 
 struct sk_conf;
 struct sk_intel;
+struct sk_warninglists;
 
 /* What an analyzer may use; owned by the caller, lives as long as the
  * analyzer. */
 struct sk_analyzer_env {
     const struct sk_conf *conf;
     const struct sk_intel *intel; /* may be NULL: no indicators loaded */
+    /* MISP warninglists (sakimori/warninglist.h): cloud/CDN ranges, public
+     * resolvers, top sites… never NULL in scan (an empty set when none are
+     * configured), may be NULL elsewhere */
+    const struct sk_warninglists *warninglists;
 };
 
 struct sk_analyzer_ops {

@@ -55,7 +55,8 @@ struct sk_conf_sense {
 };
 
 struct sk_conf_intel {
-    struct sk_strlist lists; /* plain indicator lists loaded by scan/serve */
+    struct sk_strlist lists;        /* plain indicator lists loaded by scan/serve */
+    struct sk_strlist warninglists; /* MISP warninglist files or directories */
 };
 
 struct sk_conf_privacy {

@@ -37,10 +37,17 @@ int sk_cli_fail(const char *cmd, int err, const struct sk_errinfo *ei);
 /* Loads the configuration named by --config (or the default search) and
  * applies its log settings; prints the error and returns NULL on failure. */
 struct sk_conf *sk_cli_load_conf(const char *cmd, const struct sk_cli_common *common);
+/* Loads warninglists from paths, or when npaths is 0 from the configuration
+ * (intel.warninglists); prints the error and returns SK_EXIT_ERROR on failure. */
+struct sk_warninglists;
+int sk_cli_load_warninglists(const char *cmd, const struct sk_conf *conf,
+                             const char *const *paths, size_t npaths,
+                             struct sk_warninglists **out);
 /* Whether progress may be drawn (stderr is a terminal and not --quiet). */
 int sk_cli_progress_ok(const struct sk_cli_common *common);
 
 int sk_cmd_scan(int argc, char **argv);
 int sk_cmd_synth(int argc, char **argv);
+int sk_cmd_intel(int argc, char **argv);
 
 #endif

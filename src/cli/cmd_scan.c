@@ -24,6 +24,7 @@
 #include "sakimori/source.h"
 #include "sakimori/store.h"
 #include "sakimori/telemetry.h"
+#include "sakimori/warninglist.h"
 
 #define MAX_INTEL_LISTS 64
 
@@ -57,6 +58,9 @@ static void help(void)
            "options:\n"
            "  -i, --intel PATH   indicator list: one IP, CIDR or domain per line, '#'\n"
            "                     comments; a domain matches its subdomains (repeatable)\n"
+           "  -w, --warninglists PATH\n"
+           "                     MISP warninglists: a list.json, a list folder or a folder\n"
+           "                     of lists (repeatable; default: intel.warninglists)\n"
            "  -f, --format NAME  input format instead of detecting it (pcap)\n"
            "      --bpf EXPR     capture filter applied to packet inputs\n"
            "      --json         one JSON object per finding and line\n"
@@ -230,11 +234,14 @@ int sk_cmd_scan(int argc, char **argv)
         {"bpf", required_argument, NULL, 'B'},   {"json", no_argument, NULL, 'j'},
         {"db", required_argument, NULL, 'd'},    {"no-store", no_argument, NULL, 'N'},
         {"config", required_argument, NULL, 'c'}, {"quiet", no_argument, NULL, 'q'},
+        {"warninglists", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},        {0},
     };
     struct sk_cli_common common = {0};
     const char *intel_paths[MAX_INTEL_LISTS], *format = NULL, *bpf = NULL, *db = NULL;
-    size_t nintel = 0;
+    const char *wl_paths[MAX_INTEL_LISTS];
+    size_t nintel = 0, nwl = 0;
+    struct sk_warninglists *wl = NULL;
     int no_store = 0, c, rc, status = SK_EXIT_ERROR;
     struct sk_errinfo ei = {""};
     struct sk_conf *conf = NULL;
@@ -244,12 +251,17 @@ int sk_cmd_scan(int argc, char **argv)
 
     memset(&sc, 0, sizeof sc);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "i:f:c:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:f:c:w:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i':
             if (nintel == MAX_INTEL_LISTS)
                 return sk_cli_usage_error("scan", "at most %d --intel lists", MAX_INTEL_LISTS);
             intel_paths[nintel++] = optarg;
+            break;
+        case 'w':
+            if (nwl == MAX_INTEL_LISTS)
+                return sk_cli_usage_error("scan", "at most %d --warninglists", MAX_INTEL_LISTS);
+            wl_paths[nwl++] = optarg;
             break;
         case 'f': format = optarg; break;
         case 'B': bpf = optarg; break;
@@ -285,6 +297,8 @@ int sk_cmd_scan(int argc, char **argv)
     ib = NULL;
     if (rc < 0)
         goto fail;
+    if (sk_cli_load_warninglists("scan", conf, wl_paths, nwl, &wl) != 0)
+        goto out;
 
     /* analyzers */
     sc.an_ops = sk_analyzer_all();
@@ -295,7 +309,7 @@ int sk_cmd_scan(int argc, char **argv)
         rc = -SK_ENOMEM;
         goto fail;
     }
-    struct sk_analyzer_env env = {.conf = conf, .intel = intel};
+    struct sk_analyzer_env env = {.conf = conf, .intel = intel, .warninglists = wl};
     for (size_t i = 0; i < sc.nan; i++)
         if ((rc = sc.an_ops[i]->create(&sc.an_state[i], &env)) < 0)
             goto fail;
@@ -373,6 +387,7 @@ out:
     sk_findset_free(sc.findings);
     sk_intel_builder_free(ib);
     sk_intel_free(intel);
+    sk_wl_free(wl);
     sk_conf_free(conf);
     fflush(stdout);
     return status;

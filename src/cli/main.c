@@ -12,6 +12,7 @@
 static const struct sk_cmd commands[] = {
     {"scan", "read captures and logs offline; print sightings and detections", sk_cmd_scan},
     {"synth", "generate a labelled traffic scenario (pcap + ground truth)", sk_cmd_synth},
+    {"intel", "threat intelligence: indicators, feeds, warninglists", sk_cmd_intel},
 };
 
 static void usage(FILE *out)

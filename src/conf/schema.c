@@ -60,6 +60,7 @@ static const struct sk_conf_field sense_fields[] = {
 
 static const struct sk_conf_field intel_fields[] = {
     {.key = "lists", .type = SK_CT_STRLIST, .offset = offsetof(struct sk_conf_intel, lists)},
+    {.key = "warninglists", .type = SK_CT_STRLIST, .offset = offsetof(struct sk_conf_intel, warninglists)},
     {0},
 };
 
@@ -243,6 +244,8 @@ void sk_conf_defaults(struct sk_conf *c)
     c->sense.stream_depth = 64u << 10;
     c->intel.lists.v = NULL;
     c->intel.lists.n = 0;
+    c->intel.warninglists.v = NULL;
+    c->intel.warninglists.n = 0;
     c->privacy.profile = 0;
     c->privacy.domestic.v = NULL;
     c->privacy.domestic.n = 0;
