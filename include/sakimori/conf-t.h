@@ -62,6 +62,31 @@ struct sk_conf_intel {
 struct sk_conf_privacy {
     int profile;                    /* enum sk_privacy, default for sources */
     struct sk_prefix_list domestic; /* the country's / operator's prefixes */
+    char *key;                      /* pseudonymization key: 64 hex digits */
+    char *key_file;                 /* or a file holding them (or 32 bytes) */
+};
+
+/* One configured input: which inputs it covers and how they are read. */
+struct sk_conf_source {
+    char *name;   /* label in messages; defaults to the input */
+    char *input;  /* path or glob ("/var/log/suricata/eve*.json", "-"), or
+                     udp://HOST:PORT for a collector */
+    char *format; /* source name (eve, zeek, netflow, …), NULL: detect */
+    int privacy;  /* enum sk_privacy, or -1: privacy.profile */
+    int follow;   /* keep reading a growing file */
+};
+
+struct sk_conf_sources {
+    struct sk_conf_source *v;
+    size_t n;
+};
+
+struct sk_conf_netflow {
+    uint32_t max_domains;   /* (exporter, version, domain) kept; LRU beyond */
+    uint32_t max_templates; /* templates over all domains */
+    uint64_t pending_bytes; /* data waiting for its template */
+    uint64_t pending_age;   /* ns such data is kept */
+    uint64_t socket_buffer; /* UDP collector receive buffer, bytes */
 };
 
 /* act: how actions are carried out (src/act, docs/actions.md). */
@@ -133,6 +158,8 @@ struct sk_conf {
     struct sk_conf_intel intel;
     struct sk_conf_privacy privacy;
     struct sk_conf_act act;
+    struct sk_conf_sources sources;
+    struct sk_conf_netflow netflow;
     struct sk_arena arena; /* owns every string and array above */
 };
 

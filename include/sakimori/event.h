@@ -15,4 +15,9 @@ const char *sk_privacy_name(enum sk_privacy p);
 /* The DNS/SNI/Host name an event carries, or NULL. */
 const char *sk_event_name(const struct sk_event *ev);
 
+struct sk_buf;
+/* Appends the event as one JSON object (no newline) to b
+ * (src/sense/event_json.c). */
+int sk_event_json(const struct sk_event *ev, struct sk_buf *b);
+
 #endif

@@ -9,6 +9,7 @@
 #ifndef SAKIMORI_SOURCE_H
 #define SAKIMORI_SOURCE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,7 @@
 
 struct sk_conf;
 struct sk_source_ops;
+struct sk_source_session;
 
 struct sk_source_opts {
     const struct sk_conf *conf; /* flow timeouts, limits; never NULL */
@@ -26,6 +28,14 @@ struct sk_source_opts {
     uint8_t privacy;            /* enum sk_privacy for this source */
     uint16_t source_id;
     int follow;                 /* keep reading a growing file */
+    /* State shared by the inputs of one run (NetFlow templates learnt from
+     * one capture decode the data of the next), or NULL. */
+    struct sk_source_session *session;
+    /* Live sources (a UDP collector, a followed file) return 0 soon after
+     * *stop becomes non-zero; NULL: they run until their input ends. */
+    const volatile sig_atomic_t *stop;
+    /* Live sources return 0 after this many ns without input; 0: never. */
+    uint64_t idle_stop;
 };
 
 struct sk_source_stats {
@@ -73,5 +83,17 @@ const struct sk_source_ops *const *sk_source_all(void);
 int sk_source_open(struct sk_source **out, const char *name, const char *path,
                    const struct sk_source_opts *opts, struct sk_errinfo *ei);
 void sk_source_close(struct sk_source *src);
+
+/* Per-run state sources keep across inputs (src/sense/session.c). The
+ * caller creates one session per run and puts it in sk_source_opts. */
+int sk_source_session_new(struct sk_source_session **out);
+/* Frees every object stored in it. */
+void sk_source_session_free(struct sk_source_session *s);
+/* The object stored under key, or NULL. */
+void *sk_source_session_get(struct sk_source_session *s, const char *key);
+/* Stores obj under key (key is not copied: use a string literal); free_fn
+ * releases it with the session. */
+int sk_source_session_put(struct sk_source_session *s, const char *key, void *obj,
+                          void (*free_fn)(void *));
 
 #endif

@@ -49,5 +49,6 @@ int sk_cli_progress_ok(const struct sk_cli_common *common);
 int sk_cmd_scan(int argc, char **argv);
 int sk_cmd_synth(int argc, char **argv);
 int sk_cmd_intel(int argc, char **argv);
+int sk_cmd_collect(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const struct sk_cmd commands[] = {
     {"scan", "read captures and logs offline; print sightings and detections", sk_cmd_scan},
     {"synth", "generate a labelled traffic scenario (pcap + ground truth)", sk_cmd_synth},
     {"intel", "threat intelligence: indicators, feeds, warninglists", sk_cmd_intel},
+    {"collect", "decode telemetry (files or NetFlow/IPFIX over UDP) into events", sk_cmd_collect},
 };
 
 static void usage(FILE *out)

@@ -106,6 +106,7 @@ static const char *type_word(const struct sk_conf_field *f)
     case SK_CT_STRLIST: return "a list of strings";
     case SK_CT_PREFIXES: return "a list of IP prefixes";
     case SK_CT_SECTION: return "a mapping";
+    case SK_CT_SECTLIST: return "a list of mappings";
     }
     return "?";
 }
@@ -127,6 +128,35 @@ static int set_field(struct walk *w, const struct sk_conf_field *f,
         if (!val || fy_node_get_type(val) != FYNT_MAPPING)
             return werr(w, key, "'%s': expected a mapping", path);
         return walk_section(w, val, f->fields, path, dst);
+    }
+    if (f->type == SK_CT_SECTLIST) {
+        struct {
+            void *v;
+            size_t n;
+        } *l = (void *)dst;
+        if (!val || fy_node_get_type(val) != FYNT_SEQUENCE)
+            return werr(w, key, "'%s': expected a list of mappings", path);
+        int n = fy_node_sequence_item_count(val);
+        void *iter = NULL;
+        struct fy_node *item;
+        size_t i = 0;
+        if (!(l->v = sk_arena_calloc(ar, f->elem_size * (size_t)(n + 1))))
+            return -SK_ENOMEM;
+        while ((item = fy_node_sequence_iterate(val, &iter))) {
+            char sub[300];
+            void *elem = (char *)l->v + i * f->elem_size;
+            snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+            if (fy_node_get_type(item) != FYNT_MAPPING)
+                return werr(w, scalar(item) ? item : key, "'%s': expected a mapping", sub);
+            if (f->elem_init)
+                f->elem_init(elem);
+            int rc = walk_section(w, item, f->fields, sub, elem);
+            if (rc < 0)
+                return rc;
+            i++;
+        }
+        l->n = i;
+        return 0;
     }
     if (f->type == SK_CT_STRLIST || f->type == SK_CT_PREFIXES) {
         if (!val || fy_node_get_type(val) != FYNT_SEQUENCE)
@@ -279,7 +309,8 @@ static int walk_section(struct walk *w, struct fy_node *map,
         }
         snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", k);
         if (!val || (fy_node_get_type(val) == FYNT_SCALAR && f->type != SK_CT_STRING &&
-                     fy_node_get_scalar_length(val) == 0 && f->type != SK_CT_SECTION))
+                     fy_node_get_scalar_length(val) == 0 && f->type != SK_CT_SECTION &&
+                     f->type != SK_CT_SECTLIST))
             return werr(w, key, "'%s': missing value (expected %s)", sub, type_word(f));
         if ((rc = set_field(w, f, key, val, sub, base)) < 0)
             return rc;

@@ -68,6 +68,38 @@ static const struct sk_conf_field privacy_fields[] = {
     {.key = "profile", .type = SK_CT_ENUM, .offset = offsetof(struct sk_conf_privacy, profile),
      .names = privacy_profiles},
     {.key = "domestic", .type = SK_CT_PREFIXES, .offset = offsetof(struct sk_conf_privacy, domestic)},
+    {.key = "key", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_privacy, key)},
+    {.key = "key_file", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_privacy, key_file)},
+    {0},
+};
+
+static const struct sk_conf_field source_fields[] = {
+    {.key = "name", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_source, name)},
+    {.key = "input", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_source, input)},
+    {.key = "format", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_source, format)},
+    {.key = "privacy", .type = SK_CT_ENUM, .offset = offsetof(struct sk_conf_source, privacy),
+     .names = privacy_profiles},
+    {.key = "follow", .type = SK_CT_BOOL, .offset = offsetof(struct sk_conf_source, follow)},
+    {0},
+};
+
+static void source_init(void *elem)
+{
+    struct sk_conf_source *s = elem;
+    s->privacy = -1;
+}
+
+static const struct sk_conf_field netflow_fields[] = {
+    {.key = "max_domains", .type = SK_CT_U32,
+     .offset = offsetof(struct sk_conf_netflow, max_domains), .min = 1, .max = 1000000},
+    {.key = "max_templates", .type = SK_CT_U32,
+     .offset = offsetof(struct sk_conf_netflow, max_templates), .min = 16, .max = 10000000},
+    {.key = "pending_bytes", .type = SK_CT_SIZE,
+     .offset = offsetof(struct sk_conf_netflow, pending_bytes), .min = 4096, .max = 1LL << 32},
+    {.key = "pending_age", .type = SK_CT_DURATION,
+     .offset = offsetof(struct sk_conf_netflow, pending_age), .min = 1 * SEC, .max = 86400 * SEC},
+    {.key = "socket_buffer", .type = SK_CT_SIZE,
+     .offset = offsetof(struct sk_conf_netflow, socket_buffer), .min = 65536, .max = 1LL << 31},
     {0},
 };
 
@@ -175,6 +207,9 @@ const struct sk_conf_field sk__conf_root[] = {
     {.key = "intel", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, intel), .fields = intel_fields},
     {.key = "privacy", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, privacy), .fields = privacy_fields},
     {.key = "act", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, act), .fields = act_fields},
+    {.key = "sources", .type = SK_CT_SECTLIST, .offset = offsetof(struct sk_conf, sources),
+     .fields = source_fields, .elem_size = sizeof(struct sk_conf_source), .elem_init = source_init},
+    {.key = "netflow", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, netflow), .fields = netflow_fields},
     {0},
 };
 
@@ -250,4 +285,13 @@ void sk_conf_defaults(struct sk_conf *c)
     c->privacy.domestic.v = NULL;
     c->privacy.domestic.n = 0;
     act_defaults(&c->act);
+    c->privacy.key = NULL;
+    c->privacy.key_file = NULL;
+    c->sources.v = NULL;
+    c->sources.n = 0;
+    c->netflow.max_domains = 4096;
+    c->netflow.max_templates = 65536;
+    c->netflow.pending_bytes = 4u << 20;
+    c->netflow.pending_age = 600 * SEC;
+    c->netflow.socket_buffer = 64u << 20;
 }

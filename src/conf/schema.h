@@ -22,6 +22,9 @@ enum sk_conf_type {
     SK_CT_STRLIST,  /* struct sk_strlist */
     SK_CT_PREFIXES, /* struct sk_prefix_list */
     SK_CT_SECTION,  /* nested mapping described by fields */
+    SK_CT_SECTLIST, /* a list of mappings described by fields, stored as
+                       { void *v; size_t n; } of elem_size elements, each
+                       set up by elem_init before its keys are read */
 };
 
 struct sk_conf_field {
@@ -31,7 +34,9 @@ struct sk_conf_field {
     int64_t min, max;
     double dmin, dmax;
     const char *const *names;           /* SK_CT_ENUM, NULL-terminated */
-    const struct sk_conf_field *fields; /* SK_CT_SECTION, {NULL}-terminated */
+    const struct sk_conf_field *fields; /* SK_CT_SECTION, SK_CT_SECTLIST */
+    size_t elem_size;                   /* SK_CT_SECTLIST */
+    void (*elem_init)(void *elem);      /* SK_CT_SECTLIST, may be NULL */
 };
 
 /* The root of the schema (schema.c). */

@@ -9,9 +9,13 @@
 #include "sakimori/source.h"
 
 extern const struct sk_source_ops sk__src_pcap;
+extern const struct sk_source_ops sk__src_netflow;
+extern const struct sk_source_ops sk__src_collect;
 
 static const struct sk_source_ops *const sources[] = {
     &sk__src_pcap,
+    &sk__src_netflow,
+    &sk__src_collect,
     NULL,
 };
 
