@@ -21,6 +21,7 @@
 #include "sakimori/finding.h"
 #include "sakimori/intel.h"
 #include "sakimori/log.h"
+#include "sakimori/privacy.h"
 #include "sakimori/source.h"
 #include "sakimori/store.h"
 #include "sakimori/telemetry.h"
@@ -37,6 +38,8 @@ struct scan {
     struct sk_store *store;   /* open for the whole scan unless --no-store */
     struct sk_telemetry *tel; /* stored telemetry, NULL when off */
     int64_t run_id;
+    struct sk_privacy_filter *privacy;    /* per-input profile, before anything else */
+    struct sk_source_session *session; /* state shared by the inputs (NetFlow templates) */
     uint64_t events[SK_EVENT_ALERT + 1];
     uint64_t nevents;
     int progress;
@@ -100,8 +103,11 @@ static void draw_progress(struct scan *sc, int done)
 static int on_event(void *ctx, const struct sk_event *ev)
 {
     struct scan *sc = ctx;
+    struct sk_event filtered;
     int rc;
 
+    if (!(ev = sk_privacy_apply(sc->privacy, sc->cur->opts.privacy, ev, &filtered)))
+        return 0; /* the input's privacy profile keeps nothing of it */
     sc->nevents++;
     if (ev->kind <= SK_EVENT_ALERT)
         sc->events[ev->kind]++;
@@ -282,6 +288,9 @@ int sk_cmd_scan(int argc, char **argv)
         return SK_EXIT_ERROR;
     if (!db)
         db = conf->store.path;
+    if ((rc = sk_privacy_new(&sc.privacy, conf, &ei)) < 0 ||
+        (rc = sk_source_session_new(&sc.session)) < 0)
+        goto fail;
 
     /* indicators: configured lists, then --intel; any bad line stops here */
     if ((rc = sk_intel_builder_new(&ib)) < 0)
@@ -320,8 +329,9 @@ int sk_cmd_scan(int argc, char **argv)
     /* inputs */
     for (int i = optind; i < argc; i++) {
         struct sk_source_opts so = {.conf = conf, .bpf = bpf,
-                                    .privacy = (uint8_t)SK_PRIVACY_OPERATOR,
-                                    .source_id = (uint16_t)(i - optind)};
+                                    .privacy = sk_privacy_profile_for(conf, argv[i]),
+                                    .source_id = (uint16_t)(i - optind),
+                                    .session = sc.session};
         if ((rc = sk_source_open(&sc.cur, format, argv[i], &so, &ei)) < 0)
             goto fail;
         rc = sc.cur->ops->run(sc.cur, on_event, &sc);
@@ -385,6 +395,8 @@ out:
             sc.an_ops[i]->destroy(sc.an_state[i]);
     free(sc.an_state);
     sk_findset_free(sc.findings);
+    sk_source_session_free(sc.session);
+    sk_privacy_free(sc.privacy);
     sk_intel_builder_free(ib);
     sk_intel_free(intel);
     sk_wl_free(wl);
