@@ -328,7 +328,8 @@ static void keep_maximal(struct elems *w)
 {
     size_t k = 0;
 
-    qsort(w->v, w->n, sizeof *w->v, prefix_cmp);
+    if (w->n > 1) /* qsort(NULL, 0) is undefined */
+        qsort(w->v, w->n, sizeof *w->v, prefix_cmp);
     for (size_t i = 0; i < w->n; i++) {
         if (k > 0 && w->v[k - 1].p.addr.family == w->v[i].p.addr.family &&
             sk_prefix_contains(&w->v[k - 1].p, &w->v[i].p.addr))

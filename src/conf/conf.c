@@ -343,6 +343,48 @@ static int yaml_error(struct fy_diag *diag, const char *name, struct sk_errinfo 
     return sk_fail(ei, -SK_ECONF, "%s: YAML syntax error", name);
 }
 
+/* YAML admits printable Unicode, tab and line breaks only (YAML 1.2 §5.1).
+ * Checking that up front, with a precise position, also keeps bytes libfyaml
+ * mishandles (a NUL inside a directive makes 0.7.12 loop forever) away from
+ * it. */
+static int check_chars(const char *text, size_t len, const char *name, struct sk_errinfo *ei)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t line = 1, col = 1;
+
+    for (size_t i = 0; i < len;) {
+        unsigned c = p[i], n = 0;
+        if (c == '\n') {
+            line++;
+            col = 1;
+            i++;
+            continue;
+        }
+        if (c < 0x80) {
+            if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+                return sk_fail(ei, -SK_ECONF, "%s:%zu:%zu: control character 0x%02x is not allowed in YAML",
+                               name, line, col, c);
+            i++;
+            col++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf)
+            n = 1;
+        else if (c >= 0xe0 && c <= 0xef)
+            n = 2;
+        else if (c >= 0xf0 && c <= 0xf4)
+            n = 3;
+        if (!n || i + n >= len)
+            return sk_fail(ei, -SK_ECONF, "%s:%zu:%zu: invalid UTF-8 byte 0x%02x", name, line, col, c);
+        for (unsigned k = 1; k <= n; k++)
+            if ((p[i + k] & 0xc0) != 0x80)
+                return sk_fail(ei, -SK_ECONF, "%s:%zu:%zu: invalid UTF-8 sequence", name, line, col);
+        i += n + 1;
+        col++;
+    }
+    return 0;
+}
+
 /* Only blank lines and comments? */
 static int blank_yaml(const char *text, size_t len)
 {
@@ -384,6 +426,10 @@ static int load_common(const char *text, size_t len, const char *name,
         return -SK_ENOMEM;
     }
     sk_conf_defaults(c);
+    if ((rc = check_chars(text, len, name, ei)) < 0) {
+        fyd = NULL;
+        goto out;
+    }
     if (blank_yaml(text, len)) {
         /* empty, or only comments: libfyaml makes no document; defaults stand */
         fyd = NULL;

@@ -11,6 +11,6 @@ for bin in "$build"/tests/fuzz_*; do
     name=$(basename "$bin")
     mkdir -p "$build/corpus-new/$name"
     echo "== $name: ${secs}s"
-    "$bin" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$build/" \
+    LSAN_OPTIONS=suppressions=$here/../lsan.supp "$bin" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$build/" \
         "$build/corpus-new/$name" "$here/corpus/$name" 2>&1 | tail -12
 done

@@ -95,6 +95,17 @@ static void test_errors(void **state)
     expect_error("privacy:\n  domestic: [10.0.0.1/8]\n", "host bits set");
     expect_error("privacy:\n  domestic: [10.0.0.0/40]\n", "is not an IP prefix");
     expect_error("flow:\n  idle_timeout:\n", "missing value");
+    /* bytes YAML does not admit are refused with their position */
+    static const char nul[] = "flow:\n  max_flows: 1\0002\n";
+    struct sk_errinfo ei = {""};
+    struct sk_conf *c = NULL;
+    assert_int_equal(sk_conf_load_string(nul, sizeof nul - 1, "t.yaml", &c, &ei), -SK_ECONF);
+    assert_non_null(strstr(ei.msg, "t.yaml:2:15: control character 0x00"));
+    expect_error("log:\n  level: \xff\n", "t.yaml:2:10: invalid UTF-8");
+    expect_error("node:\n  name: \xe6\x97\n", "t.yaml:2:9: invalid UTF-8 sequence");
+    assert_int_equal(sk_conf_load_string("node:\n  name: \xe9\x98\xb2\xe4\xba\xba\n", 21, "t.yaml", &c, &ei), 0);
+    assert_string_equal(c->node.name, "\xe9\x98\xb2\xe4\xba\xba");
+    sk_conf_free(c);
 }
 
 static void test_file_errors(void **state)
