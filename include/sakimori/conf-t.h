@@ -148,6 +148,45 @@ struct sk_conf_act {
     uint64_t dryrun_window; /* how far back the dry run looks, ns */
 };
 
+/* govern: proposals, safeguards, approvals (src/govern, docs/governance.md).
+ * Per-action settings are one field per action type. */
+struct sk_conf_per_action_dur {
+    uint64_t monitor, sinkhole, block, blackhole, takedown_request; /* ns */
+};
+struct sk_conf_per_action_tlp {
+    int monitor, sinkhole, block, blackhole, takedown_request; /* 0 clear, 1 green, 2 amber,
+                                                                 3 amber+strict, 4 red */
+};
+
+struct sk_conf_govern {
+    struct sk_strlist approvers;       /* "NAME ed25519:BASE64": the oversight body */
+    uint32_t approvals;                /* k distinct approvals to act */
+    uint32_t foreign_extra;            /* more approvals for a foreign target */
+    int exigent;                       /* allow the exigent (one approval) path */
+    uint64_t exigent_window;           /* ratify within this or revert, ns */
+    struct sk_strlist allowed_actions; /* action types proposals may use */
+    struct sk_conf_per_action_dur ttl_max;
+    uint32_t min_prefix4, min_prefix6; /* narrowest-target bounds for blocks */
+    char *warninglists_dir;            /* MISP warninglists (<dir>/<name>/list.json) */
+    struct sk_strlist warninglists;    /* which lists; empty = all that apply */
+    char *protected_assets;            /* operator's list: IPs, prefixes, names */
+    uint32_t collateral_max;           /* names co-hosted on a target IP */
+    uint32_t evidence_confidence;      /* 0-100: the least confidence that counts */
+    struct sk_conf_per_action_tlp tlp_max;
+    int tlp_default;                   /* TLP of evidence that carries none (as above) */
+};
+
+/* audit: the tamper-evident log and retention (src/audit). */
+struct sk_conf_retention {
+    uint64_t events, detections, pdns, audit; /* ns; 0 = keep */
+};
+
+struct sk_conf_audit {
+    char *key;        /* server signing key; "" = "<store.path>.audit-key" */
+    char *public_key; /* "ed25519:…" tree heads are checked against; "" = the key file's */
+    struct sk_conf_retention retention;
+};
+
 struct sk_conf {
     char *path; /* the file it came from, or "(embedded defaults)" */
     struct sk_conf_log log;
@@ -160,6 +199,8 @@ struct sk_conf {
     struct sk_conf_act act;
     struct sk_conf_sources sources;
     struct sk_conf_netflow netflow;
+    struct sk_conf_govern govern;
+    struct sk_conf_audit audit;
     struct sk_arena arena; /* owns every string and array above */
 };
 

@@ -50,5 +50,15 @@ int sk_cmd_scan(int argc, char **argv);
 int sk_cmd_synth(int argc, char **argv);
 int sk_cmd_intel(int argc, char **argv);
 int sk_cmd_collect(int argc, char **argv);
+int sk_cmd_cases(int argc, char **argv);
+int sk_cmd_propose(int argc, char **argv);
+int sk_cmd_approve(int argc, char **argv);
+int sk_cmd_reject(int argc, char **argv);
+int sk_cmd_revoke(int argc, char **argv);
+int sk_cmd_actions(int argc, char **argv);
+int sk_cmd_audit(int argc, char **argv);
+int sk_cmd_keygen(int argc, char **argv);
+int sk_cmd_sign(int argc, char **argv);
+int sk_cmd_verify(int argc, char **argv);
 
 #endif

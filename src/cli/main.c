@@ -14,6 +14,16 @@ static const struct sk_cmd commands[] = {
     {"synth", "generate a labelled traffic scenario (pcap + ground truth)", sk_cmd_synth},
     {"intel", "threat intelligence: indicators, feeds, warninglists", sk_cmd_intel},
     {"collect", "decode telemetry (files or NetFlow/IPFIX over UDP) into events", sk_cmd_collect},
+    {"cases", "cases: the findings and proposals about one target", sk_cmd_cases},
+    {"propose", "propose a neutralization; the safeguards check it", sk_cmd_propose},
+    {"approve", "approve a proposal with your signature (oversight body)", sk_cmd_approve},
+    {"reject", "reject a proposal with your signature (oversight body)", sk_cmd_reject},
+    {"revoke", "end an active action now", sk_cmd_revoke},
+    {"actions", "proposals and actions: list, show, tick (expiry), reconcile", sk_cmd_actions},
+    {"audit", "the audit log: verify, prove, export, transparency report, purge", sk_cmd_audit},
+    {"keygen", "make an Ed25519 key pair (approvers, signed advisories)", sk_cmd_keygen},
+    {"sign", "sign a file or a verdict with your Ed25519 key", sk_cmd_sign},
+    {"verify", "check a signature made by sakimori sign", sk_cmd_verify},
 };
 
 static void usage(FILE *out)

@@ -174,6 +174,11 @@ static int set_field(struct walk *w, const struct sk_conf_field *f,
                 const char *is = scalar(item);
                 if (!is)
                     return werr(w, key, "'%s' item %zu: expected a string", path, i + 1);
+                if (f->item_check) {
+                    struct sk_errinfo why = {""};
+                    if (f->item_check(is, &why) < 0)
+                        return werr(w, item, "'%s': '%s': %s", path, is, why.msg);
+                }
                 if (!(l->v[i++] = sk_arena_strdup(ar, is)))
                     return -SK_ENOMEM;
             }

@@ -8,6 +8,8 @@
 
 #include "conf/schema.h"
 #include "sakimori/addr.h"
+#include "sakimori/govern.h"
+#include "sakimori/key.h"
 #include "sakimori/conf.h"
 #include "sakimori/log.h"
 #include "sakimori/nstime.h"
@@ -198,6 +200,88 @@ static const struct sk_conf_field act_fields[] = {
     {0},
 };
 
+/* govern and audit (src/govern, src/audit; docs/governance.md). */
+static const char *const tlp_names[] = {"clear", "green", "amber", "amber+strict", "red", NULL};
+
+static int check_approver(const char *item, struct sk_errinfo *why)
+{
+    char name[SK_KEY_NAME_MAX];
+    uint8_t pub[SK_KEY_PUBLIC_BYTES];
+    return sk_key_parse_named_public(item, name, pub, why);
+}
+
+static int check_action(const char *item, struct sk_errinfo *why)
+{
+    if (sk_govern_action_parse(item) < 0)
+        return sk_fail(why, -SK_ECONF,
+                       "not an action type (expected monitor, sinkhole, block, blackhole or takedown_request)");
+    return 0;
+}
+
+#define DUR(f) offsetof(struct sk_conf_per_action_dur, f)
+static const struct sk_conf_field govern_ttl_fields[] = {
+    {.key = "monitor", .type = SK_CT_DURATION, .offset = DUR(monitor), .min = 60 * SEC, .max = 366 * 86400 * SEC},
+    {.key = "sinkhole", .type = SK_CT_DURATION, .offset = DUR(sinkhole), .min = 60 * SEC, .max = 366 * 86400 * SEC},
+    {.key = "block", .type = SK_CT_DURATION, .offset = DUR(block), .min = 60 * SEC, .max = 366 * 86400 * SEC},
+    {.key = "blackhole", .type = SK_CT_DURATION, .offset = DUR(blackhole), .min = 60 * SEC, .max = 366 * 86400 * SEC},
+    {.key = "takedown_request", .type = SK_CT_DURATION, .offset = DUR(takedown_request), .min = 60 * SEC,
+     .max = 366 * 86400 * SEC},
+    {0},
+};
+#undef DUR
+
+#define TLP(f) offsetof(struct sk_conf_per_action_tlp, f)
+static const struct sk_conf_field govern_tlp_fields[] = {
+    {.key = "monitor", .type = SK_CT_ENUM, .offset = TLP(monitor), .names = tlp_names},
+    {.key = "sinkhole", .type = SK_CT_ENUM, .offset = TLP(sinkhole), .names = tlp_names},
+    {.key = "block", .type = SK_CT_ENUM, .offset = TLP(block), .names = tlp_names},
+    {.key = "blackhole", .type = SK_CT_ENUM, .offset = TLP(blackhole), .names = tlp_names},
+    {.key = "takedown_request", .type = SK_CT_ENUM, .offset = TLP(takedown_request), .names = tlp_names},
+    {0},
+};
+#undef TLP
+
+#define GOV(f) offsetof(struct sk_conf_govern, f)
+static const struct sk_conf_field govern_fields[] = {
+    {.key = "approvers", .type = SK_CT_STRLIST, .offset = GOV(approvers), .item_check = check_approver},
+    {.key = "approvals", .type = SK_CT_U32, .offset = GOV(approvals), .min = 1, .max = 64},
+    {.key = "foreign_extra_approvals", .type = SK_CT_U32, .offset = GOV(foreign_extra), .min = 0, .max = 16},
+    {.key = "exigent", .type = SK_CT_BOOL, .offset = GOV(exigent)},
+    {.key = "exigent_window", .type = SK_CT_DURATION, .offset = GOV(exigent_window), .min = 60 * SEC,
+     .max = 7 * 86400 * SEC},
+    {.key = "allowed_actions", .type = SK_CT_STRLIST, .offset = GOV(allowed_actions), .item_check = check_action},
+    {.key = "ttl_max", .type = SK_CT_SECTION, .offset = GOV(ttl_max), .fields = govern_ttl_fields},
+    {.key = "min_prefix_v4", .type = SK_CT_U32, .offset = GOV(min_prefix4), .min = 16, .max = 32},
+    {.key = "min_prefix_v6", .type = SK_CT_U32, .offset = GOV(min_prefix6), .min = 32, .max = 128},
+    {.key = "warninglists_dir", .type = SK_CT_STRING, .offset = GOV(warninglists_dir)},
+    {.key = "warninglists", .type = SK_CT_STRLIST, .offset = GOV(warninglists)},
+    {.key = "protected_assets", .type = SK_CT_STRING, .offset = GOV(protected_assets)},
+    {.key = "collateral_max", .type = SK_CT_U32, .offset = GOV(collateral_max), .min = 0, .max = 1000000},
+    {.key = "evidence_confidence", .type = SK_CT_U32, .offset = GOV(evidence_confidence), .min = 0, .max = 100},
+    {.key = "tlp_max", .type = SK_CT_SECTION, .offset = GOV(tlp_max), .fields = govern_tlp_fields},
+    {.key = "tlp_default", .type = SK_CT_ENUM, .offset = GOV(tlp_default), .names = tlp_names},
+    {0},
+};
+#undef GOV
+
+#define RET(f) offsetof(struct sk_conf_retention, f)
+static const struct sk_conf_field retention_fields[] = {
+    {.key = "events", .type = SK_CT_DURATION, .offset = RET(events), .min = 0, .max = 3660 * 86400 * SEC},
+    {.key = "detections", .type = SK_CT_DURATION, .offset = RET(detections), .min = 0, .max = 3660 * 86400 * SEC},
+    {.key = "pdns", .type = SK_CT_DURATION, .offset = RET(pdns), .min = 0, .max = 3660 * 86400 * SEC},
+    {.key = "audit", .type = SK_CT_DURATION, .offset = RET(audit), .min = 0, .max = 36600ULL * 86400 * SEC},
+    {0},
+};
+#undef RET
+
+static const struct sk_conf_field audit_fields[] = {
+    {.key = "key", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_audit, key)},
+    {.key = "public_key", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_audit, public_key)},
+    {.key = "retention", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf_audit, retention),
+     .fields = retention_fields},
+    {0},
+};
+
 const struct sk_conf_field sk__conf_root[] = {
     {.key = "log", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, log), .fields = log_fields},
     {.key = "node", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, node), .fields = node_fields},
@@ -210,6 +294,8 @@ const struct sk_conf_field sk__conf_root[] = {
     {.key = "sources", .type = SK_CT_SECTLIST, .offset = offsetof(struct sk_conf, sources),
      .fields = source_fields, .elem_size = sizeof(struct sk_conf_source), .elem_init = source_init},
     {.key = "netflow", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, netflow), .fields = netflow_fields},
+    {.key = "govern", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, govern), .fields = govern_fields},
+    {.key = "audit", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, audit), .fields = audit_fields},
     {0},
 };
 
@@ -258,6 +344,48 @@ static void act_defaults(struct sk_conf_act *a)
     a->dryrun_window = 7 * 86400 * SEC;
 }
 
+static void govern_defaults(struct sk_conf_govern *g, struct sk_conf_audit *a)
+{
+    /* Every action type allowed, two approvals, one more for a foreign
+     * target, a 24 h exigent window, TTLs at most 7 days (a monitor 30),
+     * host-level blocks no wider than /24 and /48. */
+    static char *actions[] = {"monitor", "sinkhole", "block", "blackhole", "takedown_request"};
+    const uint64_t day = 86400 * SEC;
+
+    memset(g, 0, sizeof *g);
+    g->approvals = 2;
+    g->foreign_extra = 1;
+    g->exigent = 1;
+    g->exigent_window = 1 * day;
+    g->allowed_actions.v = actions;
+    g->allowed_actions.n = sizeof actions / sizeof actions[0];
+    g->ttl_max.monitor = 30 * day;
+    g->ttl_max.sinkhole = 7 * day;
+    g->ttl_max.block = 7 * day;
+    g->ttl_max.blackhole = 7 * day;
+    g->ttl_max.takedown_request = 7 * day;
+    g->min_prefix4 = 24;
+    g->min_prefix6 = 48;
+    g->warninglists_dir = "";
+    g->protected_assets = "";
+    g->collateral_max = 5;
+    g->evidence_confidence = 70;
+    /* TLP 2.0: what the action discloses, and to whom (docs/governance.md) */
+    g->tlp_max.monitor = 4;          /* red: nothing leaves the node */
+    g->tlp_max.sinkhole = 3;         /* amber+strict: the operator's own resolvers */
+    g->tlp_max.block = 3;            /* amber+strict: the operator's own firewalls */
+    g->tlp_max.blackhole = 2;        /* amber: announced to the operator's BGP peers */
+    g->tlp_max.takedown_request = 1; /* green: sent to a hosting provider */
+    g->tlp_default = 2;              /* amber */
+    memset(a, 0, sizeof *a);
+    a->key = "";
+    a->public_key = "";
+    a->retention.events = 30 * day;
+    a->retention.detections = 365 * day;
+    a->retention.pdns = 90 * day;
+    a->retention.audit = 0; /* keep */
+}
+
 void sk_conf_defaults(struct sk_conf *c)
 {
     sk_arena_init(&c->arena, 4096, 0);
@@ -294,4 +422,5 @@ void sk_conf_defaults(struct sk_conf *c)
     c->netflow.pending_bytes = 4u << 20;
     c->netflow.pending_age = 600 * SEC;
     c->netflow.socket_buffer = 64u << 20;
+    govern_defaults(&c->govern, &c->audit);
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "sakimori/conf-t.h"
+#include "sakimori/error.h"
 
 enum sk_conf_type {
     SK_CT_BOOL = 1, /* int: 0/1 */
@@ -37,6 +38,9 @@ struct sk_conf_field {
     const struct sk_conf_field *fields; /* SK_CT_SECTION, SK_CT_SECTLIST */
     size_t elem_size;                   /* SK_CT_SECTLIST */
     void (*elem_init)(void *elem);      /* SK_CT_SECTLIST, may be NULL */
+    /* SK_CT_STRLIST, optional: checks one item; on failure fills why and
+     * returns < 0, and the load stops at that item's line and column. */
+    int (*item_check)(const char *item, struct sk_errinfo *why);
 };
 
 /* The root of the schema (schema.c). */
