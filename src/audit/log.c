@@ -680,6 +680,22 @@ static uint64_t embedded_seq(const uint8_t *e, size_t n)
     return v;
 }
 
+/* Does entry seq have this leaf hash? (Only asked once something is wrong.) */
+static int same_leaf(struct sk_audit *a, uint64_t seq, const uint8_t leaf[SK_MERKLE_HASH])
+{
+    static const char sql[] = "SELECT leaf FROM audit_log WHERE seq = ?1";
+    sqlite3_stmt *st;
+    int same = 0;
+
+    if (sk_store_prepare(a->st, sql, &st) < 0)
+        return 0;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == SK_MERKLE_HASH)
+        same = memcmp(sqlite3_column_blob(st, 0), leaf, SK_MERKLE_HASH) == 0;
+    sqlite3_reset(st);
+    return same;
+}
+
 struct vstate {
     struct sk_audit *a;
     struct sk_audit_verify *v;
@@ -840,12 +856,30 @@ int sk_audit_verify(struct sk_audit *a, struct sk_audit_verify *v)
             int hl;
             uint64_t es = embedded_seq(e, n);
 
-            if (es != seq) {
+            if (es == 0) {
+                rc = bad(v, seq, seq, "entry %" PRIu64 " is not an audit entry", seq);
+                goto out;
+            }
+            if (es < seq && same_leaf(a, es, leaf)) {
                 rc = bad(v, seq, seq,
-                         es ? "entry %" PRIu64 " holds the content of entry %" PRIu64
-                              ": entries were reordered, or one was inserted"
-                            : "entry %" PRIu64 " is not an audit entry (%" PRIu64 ")",
-                         seq, es);
+                         "entry %" PRIu64 " is a copy of entry %" PRIu64 ": it was inserted", seq,
+                         es);
+                goto out;
+            }
+            if (es < seq) {
+                /* entries before es are in place, es itself moved up: the
+                 * rows now numbered es..seq-1 were put in */
+                rc = bad(v, es, seq - 1,
+                         "entry %" PRIu64 " holds the content of entry %" PRIu64 ": entries %"
+                         PRIu64 "..%" PRIu64 " were inserted (or moved there)",
+                         seq, es, es, seq - 1);
+                goto out;
+            }
+            if (es > seq) {
+                rc = bad(v, seq, seq,
+                         "entry %" PRIu64 " holds the content of entry %" PRIu64
+                         ": entries were reordered, or entry %" PRIu64 " was deleted and the rest renumbered",
+                         seq, es, seq);
                 goto out;
             }
             hl = entry_header(hdr, sizeof hdr, seq, (sk_nstime)sqlite3_column_int64(rows, 1),
