@@ -3,6 +3,7 @@
  *
  * A list that loads must build, and every value it holds must match itself.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,10 +52,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (h)
                 *h = '\0';
             char *s = line;
-            while (*s == ' ' || *s == '\t')
+            while (isspace((unsigned char)*s))
                 s++;
             char *e = s + strlen(s);
-            while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+            while (e > s && isspace((unsigned char)e[-1]))
                 *--e = '\0';
             struct sk_addr a;
             if (*s && !strchr(s, '/') && sk_addr_parse(s, &a) == 0) {
