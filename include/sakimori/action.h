@@ -105,14 +105,21 @@ struct sk_action_ops {
  * [from, to), replayed from the telemetry in the store (flows, DNS, passive
  * DNS). Changes nothing. */
 struct sk_action_impact {
-    sk_nstime from, to;
+    sk_nstime from, to;     /* the window replayed: [now - window, now] */
     unsigned effect;        /* enum sk_action_effect of the action */
     int telemetry;          /* 0: the store holds no telemetry for the window */
-    uint64_t hosts;         /* distinct local hosts that would have been cut off */
-    uint64_t flows;         /* flows to/from the target addresses */
-    uint64_t dns_queries;   /* DNS queries for the target names */
-    uint64_t addresses;     /* target addresses (given, or resolved via passive DNS) */
+    uint64_t hosts;         /* IP: distinct peers of the target addresses;
+                               DNS: distinct clients that asked for the names */
+    uint64_t flows;         /* flows with an end in the target addresses (DNS:
+                               in the addresses the names resolved to) */
+    uint64_t packets, bytes;
+    uint64_t dns_queries;   /* DNS messages naming the target */
+    uint64_t addresses;     /* DNS: addresses the names resolved to (passive DNS) */
 };
+/* Fills out for req over the last `window` ns of stored telemetry. */
+int sk_action_dryrun(struct sk_store *st, const struct sk_action_req *req,
+                     uint64_t window, struct sk_action_impact *out,
+                     struct sk_errinfo *ei);
 
 /* Registry (src/act/registry.c). */
 const struct sk_action_ops *sk_action_find(const char *name);

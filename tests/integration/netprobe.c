@@ -7,6 +7,9 @@
  *                                    1 otherwise
  *   netprobe send ADDR PORT TEXT     open TCP, send TEXT, read until EOF or 2 s
  *   netprobe udp ADDR PORT TEXT      send one UDP datagram
+ *   netprobe freeport ADDR N         print N distinct ports free for both TCP
+ *                                    and UDP on ADDR right now (the kernel's
+ *                                    choice, so parallel tests do not collide)
  *
  * Test-only; nothing here is installed.
  */
@@ -106,8 +109,38 @@ static int do_udp(const char *host, const char *port, const char *text)
     return sendto(fd, text, strlen(text), 0, (struct sockaddr *)&ss, len) < 0;
 }
 
+static int do_freeport(const char *host, const char *count)
+{
+    long n = strtol(count, NULL, 10);
+    int held[64], nh = 0;
+
+    for (int tries = 0; n > 0 && tries < 200 && nh < 64; tries++) {
+        struct sockaddr_storage ss;
+        socklen_t len;
+        int fam = addr_of(host, "0", &ss, &len);
+        int t = socket(fam, SOCK_STREAM, 0), u = socket(fam, SOCK_DGRAM, 0);
+        if (bind(t, (struct sockaddr *)&ss, len) < 0 || getsockname(t, (struct sockaddr *)&ss, &len) < 0 ||
+            bind(u, (struct sockaddr *)&ss, len) < 0) {
+            close(t);
+            close(u);
+            continue;
+        }
+        unsigned port = ntohs(fam == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                             : ((struct sockaddr_in6 *)&ss)->sin6_port);
+        printf("%u\n", port);
+        held[nh++] = t;
+        held[nh++] = u;
+        n--;
+    }
+    for (int i = 0; i < nh; i++)
+        close(held[i]);
+    return n > 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 4 && !strcmp(argv[1], "freeport"))
+        return do_freeport(argv[2], argv[3]);
     if (argc >= 4 && !strcmp(argv[1], "listen"))
         return do_listen(argv[2], argv[3]);
     if (argc >= 4 && !strcmp(argv[1], "connect"))
