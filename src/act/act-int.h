@@ -25,6 +25,7 @@ struct sk__act_entry {
     char variant[32];   /* of the deciding (latest applied) row */
     uint64_t action_id; /* of the deciding row */
     sk_nstime not_after; /* the latest expiry of all rows for key; 0 = none */
+    int64_t seq;         /* of the deciding row: higher is more recent */
 };
 
 /* The entry that decides key (the latest applied); -SK_ENOTFOUND if none. */

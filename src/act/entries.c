@@ -30,6 +30,7 @@ static void row_to_entry(sqlite3_stmt *st, struct sk__act_entry *e)
     snprintf(e->variant, sizeof e->variant, "%s", v ? v : "");
     e->action_id = (uint64_t)sqlite3_column_int64(st, 2);
     e->not_after = (sk_nstime)sqlite3_column_int64(st, 3);
+    e->seq = (int64_t)sqlite3_column_int64(st, 4);
 }
 
 int sk__act_entry_top(struct sk_store *st, const char *kind, const char *key,
@@ -38,7 +39,7 @@ int sk__act_entry_top(struct sk_store *st, const char *kind, const char *key,
     static const char sql[] =
         "SELECT key, variant, action_id,"
         "  (SELECT CASE WHEN MIN(not_after_ns) = 0 THEN 0 ELSE MAX(not_after_ns) END"
-        "   FROM act_entries WHERE kind = ?1 AND key = ?2)"
+        "   FROM act_entries WHERE kind = ?1 AND key = ?2), seq"
         " FROM act_entries WHERE kind = ?1 AND key = ?2 ORDER BY seq DESC LIMIT 1";
     sqlite3_stmt *s;
     int rc;
@@ -61,14 +62,19 @@ int sk__act_entry_top(struct sk_store *st, const char *kind, const char *key,
 int sk__act_entry_put(struct sk_store *st, const char *kind, const char *key,
                       const struct sk_action_req *req, const char *variant)
 {
+    /* seq from a counter in act_kv: MAX(seq) over a million rows would be a
+     * scan per apply */
     static const char sql[] =
         "INSERT INTO act_entries (kind, key, action_id, variant, not_after_ns, seq, applied_ns)"
-        " VALUES (?1, ?2, ?3, ?4, ?5,"
-        "  (SELECT COALESCE(MAX(seq), 0) + 1 FROM act_entries), ?6)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?6)"
         " ON CONFLICT (kind, key, action_id) DO UPDATE SET variant = ?4, not_after_ns = ?5";
     sqlite3_stmt *s;
+    int64_t seq;
     int rc;
 
+    if ((rc = sk__act_kv_get(st, "entries.seq", 0, &seq)) < 0 ||
+        (rc = sk__act_kv_set(st, "entries.seq", seq + 1)) < 0)
+        return rc;
     if ((rc = sk_store_prepare(st, sql, &s)) < 0)
         return rc;
     sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
@@ -77,6 +83,7 @@ int sk__act_entry_put(struct sk_store *st, const char *kind, const char *key,
     sqlite3_bind_text(s, 4, variant ? variant : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 5, (sqlite3_int64)req->not_after);
     sqlite3_bind_int64(s, 6, (sqlite3_int64)sk_now());
+    sqlite3_bind_int64(s, 7, (sqlite3_int64)(seq + 1));
     rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -SK_ESTORE;
     sqlite3_reset(s);
     return rc;
@@ -108,7 +115,7 @@ int sk__act_entry_each(struct sk_store *st, const char *kind,
     static const char sql[] =
         "SELECT key, variant, action_id,"
         "  (SELECT CASE WHEN MIN(not_after_ns) = 0 THEN 0 ELSE MAX(not_after_ns) END"
-        "   FROM act_entries WHERE kind = e.kind AND key = e.key)"
+        "   FROM act_entries WHERE kind = e.kind AND key = e.key), seq"
         " FROM act_entries e"
         " WHERE kind = ?1 AND seq = (SELECT MAX(seq) FROM act_entries"
         "                            WHERE kind = e.kind AND key = e.key)"

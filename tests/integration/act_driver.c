@@ -5,6 +5,8 @@
  *
  *   act_driver [--config C] [--db DB] check|apply|verify|revert KIND TARGET [ID [TTL [VARIANT]]]
  *   act_driver [--config C] [--db DB] reconcile KIND [ID:TTL:VARIANT:TARGET]...
+ *   act_driver [--config C] [--db DB] serve KIND       init the plugin (the rpz
+ *                                                     primary starts) and wait
  *
  * `apply` runs apply then verify, as the runner does. TTL is a duration
  * ("300s"); VARIANT "-" means the default. Prints one JSON line
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sakimori/action.h"
 #include "sakimori/conf.h"
@@ -84,6 +87,11 @@ int main(int argc, char **argv)
     if ((rc = ops->init(&state, &env, &ei)) < 0)
         goto out;
     ran = 1;
+    if (!strcmp(op, "serve")) {
+        fprintf(stderr, "act_driver: %s initialised, serving until killed\n", kind);
+        for (;;)
+            pause();
+    }
     if (!strcmp(op, "reconcile")) {
         struct sk_action_req *reqs = calloc((size_t)nargs + 1, sizeof *reqs);
         if (!reqs) {
