@@ -69,6 +69,13 @@ char *sk__hostport_fmt(const struct sockaddr *sa, char *out, size_t len);
  * _exit(86). Costs one getenv per call; does nothing when unset. */
 void sk__act_crashpoint(const char *name);
 
+/* An RFC 5322 message (CRLF line ends) into b: a text/plain part and, when
+ * json is given, json_name attached in base64. msgid is the local part of
+ * the Message-ID (the domain is the sender's). */
+struct sk_buf;
+int sk__act_mail(struct sk_buf *b, const char *from, const char *to, const char *subject,
+                 const char *msgid, const char *text, const char *json, const char *json_name);
+
 /* Remaining lifetime of req in seconds (at least 1), for element timeouts. */
 uint64_t sk__act_ttl_left(const struct sk_action_req *req);
 

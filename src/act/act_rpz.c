@@ -536,6 +536,54 @@ static int64_t unbound_zone_serial(const struct endpoint *ep, const char *zone)
 
 static int commit_batch(struct rpz *r, struct sk_rpz_batch *b, struct sk_errinfo *ei);
 
+/* Writes the base file at the current version and records it as the
+ * newest base for Unbound (rpz.u.hi). */
+static int write_base(struct sk_rpz_ctx *ctx, const char *path, const char *zone, int64_t *v,
+                      struct sk_errinfo *ei)
+{
+    static const char sql[] = "INSERT OR REPLACE INTO act_rpz_basegen"
+                              " (serial, version, written_ns) VALUES (?1, ?1, ?2)";
+    int64_t hi;
+    sqlite3_stmt *s;
+    int rc;
+
+    if ((rc = sk__rpz_write_base(ctx, path, zone, v, ei)) < 0)
+        return rc;
+    if ((rc = sk_store_begin(ctx->st)) < 0)
+        return sk_fail(ei, rc, "rpz: store: %s", sk_store_errmsg(ctx->st));
+    rc = sk__act_kv_get(ctx->st, "rpz.u.hi", 0, &hi);
+    if (rc == 0 && *v > hi)
+        rc = sk__act_kv_set(ctx->st, "rpz.u.hi", *v);
+    if (rc == 0 && (rc = sk_store_prepare(ctx->st, sql, &s)) == 0) {
+        sqlite3_bind_int64(s, 1, *v);
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)sk_now());
+        rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -SK_ESTORE;
+        sqlite3_reset(s);
+    }
+    if (rc == 0)
+        rc = sk_store_commit(ctx->st);
+    if (rc < 0) {
+        sk_store_rollback(ctx->st);
+        return sk_fail(ei, rc, "rpz: store: %s", sk_store_errmsg(ctx->st));
+    }
+    sk_info("act", "rpz: wrote base zone %s at version %lld; Unbound loads it at its next "
+            "restart", path, (long long)*v);
+    return 0;
+}
+
+int sk_rpz_write_base(struct sk_store *st, const struct sk_conf *conf, const char *path,
+                      int64_t *version, struct sk_errinfo *ei)
+{
+    struct sk_rpz_ctx ctx = {.st = st, .ttl = (uint32_t)(conf->act.rpz.ttl / SK_NS_PER_SEC)};
+    char zone[256];
+
+    snprintf(zone, sizeof zone, "%s", conf->act.rpz.zone_base);
+    strip_dot(zone);
+    if (!valid_name(zone))
+        return sk_fail(ei, -SK_ECONF, "act.rpz.zone_base: '%s' is not a zone name", zone);
+    return write_base(&ctx, path ? path : conf->act.rpz.base_file, zone, version, ei);
+}
+
 static int fold_unbound(struct rpz *r, struct sk_errinfo *ei)
 {
     int64_t lo, hi, v;
@@ -546,31 +594,8 @@ static int fold_unbound(struct rpz *r, struct sk_errinfo *ei)
     if ((rc = sk__act_kv_get(r->st, "rpz.u.lo", 0, &lo)) < 0 ||
         (rc = sk__act_kv_get(r->st, "rpz.u.hi", 0, &hi)) < 0)
         return rc;
-    if (hi == lo && sk__rpz_zone_size(r->st, RZ_U_DELTA) > (int64_t)r->conf->fold_above) {
-        if ((rc = sk__rpz_write_base(&r->ctx, r->conf->base_file, r->zone[Z_BASE], &v, ei)) < 0)
-            return rc;
-        if ((rc = sk_store_begin(r->st)) < 0)
-            return rc;
-        rc = sk__act_kv_set(r->st, "rpz.u.hi", v);
-        if (rc == 0) {
-            static const char sql[] = "INSERT OR REPLACE INTO act_rpz_basegen"
-                                      " (serial, version, written_ns) VALUES (?1, ?1, ?2)";
-            sqlite3_stmt *s;
-            if ((rc = sk_store_prepare(r->st, sql, &s)) == 0) {
-                sqlite3_bind_int64(s, 1, v);
-                sqlite3_bind_int64(s, 2, (sqlite3_int64)sk_now());
-                rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -SK_ESTORE;
-                sqlite3_reset(s);
-            }
-        }
-        if (rc == 0)
-            rc = sk_store_commit(r->st);
-        else
-            sk_store_rollback(r->st);
-        sk_info("act", "rpz: wrote base zone %s at version %lld; Unbound loads it at its next "
-                "restart", r->conf->base_file, (long long)v);
-        return rc;
-    }
+    if (hi == lo && sk__rpz_zone_size(r->st, RZ_U_DELTA) > (int64_t)r->conf->fold_above)
+        return write_base(&r->ctx, r->conf->base_file, r->zone[Z_BASE], &v, ei);
     if (hi > lo && r->nuctl) {
         /* every Unbound must have loaded base `hi` before the delta shrinks */
         for (size_t i = 0; i < r->nuctl; i++)
@@ -917,7 +942,8 @@ static int holding_group(struct holding *in, struct holding *out)
 {
     int rc = 0;
 
-    qsort(in->v, in->n, sizeof *in->v, cmp_owner);
+    if (in->n)
+        qsort(in->v, in->n, sizeof *in->v, cmp_owner);
     for (size_t i = 0; i < in->n && rc == 0;) {
         size_t j = i;
         struct sk_buf b;
@@ -1051,7 +1077,8 @@ static int reconcile_bind_zone(struct rpz *r, int z, struct sk_action_drift *d,
         holding_free(&want);
         return rc < 0 ? rc : -SK_ENOMEM;
     }
-    qsort(want.v, want.n, sizeof *want.v, cmp_owner);
+    if (want.n)
+        qsort(want.v, want.n, sizeof *want.v, cmp_owner);
     for (size_t e = 0; e < r->nbd && rc == 0; e++) {
         struct holding have = {0};
         struct sk_action_drift one = {0};

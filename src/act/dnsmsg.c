@@ -475,7 +475,7 @@ int sk__tsig_key_parse(const char *text, size_t len, const char *path, struct sk
             if (strcmp(t.tok, "hmac-sha256") && strcmp(t.tok, "hmac-sha512"))
                 return sk_fail(ei, -SK_EUNSUP, "%s:%d: algorithm '%s' is not supported "
                                "(hmac-sha256 or hmac-sha512)", path, t.line, t.tok);
-            snprintf(k->alg, sizeof k->alg, "%s", t.tok);
+            snprintf(k->alg, sizeof k->alg, "%s", !strcmp(t.tok, "hmac-sha512") ? "hmac-sha512" : "hmac-sha256");
             have_alg = 1;
         } else if (!strcmp(t.tok, "secret")) {
             size_t bin = 0;

@@ -10,12 +10,14 @@ extern const struct sk_action_ops sk__act_monitor;
 extern const struct sk_action_ops sk__act_nft;
 extern const struct sk_action_ops sk__act_bgp;
 extern const struct sk_action_ops sk__act_rpz;
+extern const struct sk_action_ops sk__act_takedown;
 
 static const struct sk_action_ops *const actions[] = {
     &sk__act_monitor,
     &sk__act_nft,
     &sk__act_bgp,
     &sk__act_rpz,
+    &sk__act_takedown,
     NULL,
 };
 

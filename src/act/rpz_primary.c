@@ -559,7 +559,8 @@ int sk_rpz_primary_start(const struct sk_conf *conf, const char *db_path,
         rc = -SK_ENOMEM;
         goto fail;
     }
-    memcpy(p->allow_v, c->primary_allow.v, c->primary_allow.n * sizeof *p->allow_v);
+    if (c->primary_allow.n)
+        memcpy(p->allow_v, c->primary_allow.v, c->primary_allow.n * sizeof *p->allow_v);
     p->allow.v = p->allow_v;
     p->allow.n = c->primary_allow.n;
     for (size_t i = 0; i < c->primary_listen.n; i++) {

@@ -24,6 +24,7 @@ static const struct sk_cmd commands[] = {
     {"keygen", "make an Ed25519 key pair (approvers, signed advisories)", sk_cmd_keygen},
     {"sign", "sign a file or a verdict with your Ed25519 key", sk_cmd_sign},
     {"verify", "check a signature made by sakimori sign", sk_cmd_verify},
+    {"act", "action plugins: check, dry run, RPZ primary, sinkhole, notify, takedown", sk_cmd_act},
 };
 
 static void usage(FILE *out)

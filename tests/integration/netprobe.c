@@ -5,13 +5,17 @@
  *   netprobe connect ADDR PORT MS    exit 0 if a TCP connection is established
  *                                    and "ok" is read within MS milliseconds,
  *                                    1 otherwise
- *   netprobe send ADDR PORT TEXT     open TCP, send TEXT, read until EOF or 2 s
+ *   netprobe send ADDR PORT TEXT     open TCP, send TEXT (\n becomes CRLF), read
+ *                                    until EOF or 2 s; print the bytes received
+ *   netprobe tls ADDR PORT SNI       open TCP, send a TLS 1.2/1.3 ClientHello
+ *                                    naming SNI; print the bytes received
  *   netprobe udp ADDR PORT TEXT      send one UDP datagram
  *   netprobe freeport ADDR N         print N distinct ports free for both TCP
  *                                    and UDP on ADDR right now (the kernel's
  *                                    choice, so parallel tests do not collide)
  *
- * Test-only; nothing here is installed.
+ * NETPROBE_SRC=ADDR binds the client side to ADDR first (a victim address
+ * on loopback). Test-only; nothing here is installed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -70,12 +74,29 @@ static int do_listen(const char *host, const char *port)
     }
 }
 
-static int do_connect(const char *host, const char *port, const char *ms, const char *text)
+static void bind_src(int fd)
+{
+    const char *src = getenv("NETPROBE_SRC");
+    struct sockaddr_storage ss;
+    socklen_t len;
+
+    if (!src)
+        return;
+    addr_of(src, "0", &ss, &len);
+    if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+        perror("netprobe: bind NETPROBE_SRC");
+        exit(2);
+    }
+}
+
+static int do_connect(const char *host, const char *port, const char *ms, const char *text,
+                      size_t tlen)
 {
     struct sockaddr_storage ss;
     socklen_t len;
     int fam = addr_of(host, port, &ss, &len);
     int fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    bind_src(fd);
     int timeout = ms ? (int)strtol(ms, NULL, 10) : 2000;
     struct pollfd p = {.fd = fd, .events = POLLOUT};
     char buf[64];
@@ -89,14 +110,45 @@ static int do_connect(const char *host, const char *port, const char *ms, const 
     getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
     if (err)
         return 1;
-    if (text && write(fd, text, strlen(text)) < 0)
+    if (text && write(fd, text, tlen) < 0)
         return 1;
     p.events = POLLIN;
-    if (poll(&p, 1, timeout) != 1)
+    if (poll(&p, 1, timeout) != 1) {
+        if (text)
+            printf("0\n");
         return text ? 0 : 1;
+    }
     ssize_t n = read(fd, buf, sizeof buf);
     close(fd);
+    if (text)
+        printf("%zd\n", n < 0 ? 0 : n);
     return text ? 0 : (n >= 2 && memcmp(buf, "ok", 2) == 0 ? 0 : 1);
+}
+
+/* A ClientHello as TLS 1.3 clients send it, cut to what a parser needs:
+ * one cipher suite, the server_name and supported_versions extensions. */
+static size_t client_hello(uint8_t *b, const char *sni)
+{
+    size_t n = strlen(sni), o = 0, ext, hs;
+    b[o++] = 22; b[o++] = 3; b[o++] = 1; o += 2; /* record; length below */
+    hs = o;
+    b[o++] = 1; o += 3;                          /* ClientHello; length below */
+    b[o++] = 3; b[o++] = 3;                      /* legacy version 1.2 */
+    for (int i = 0; i < 32; i++) b[o++] = (uint8_t)(i * 7);
+    b[o++] = 0;                                  /* session id */
+    b[o++] = 0; b[o++] = 2; b[o++] = 0x13; b[o++] = 0x01;
+    b[o++] = 1; b[o++] = 0;                      /* compression: null */
+    ext = o; o += 2;
+    b[o++] = 0; b[o++] = 0;                      /* server_name */
+    b[o++] = (uint8_t)((n + 5) >> 8); b[o++] = (uint8_t)(n + 5);
+    b[o++] = (uint8_t)((n + 3) >> 8); b[o++] = (uint8_t)(n + 3);
+    b[o++] = 0; b[o++] = (uint8_t)(n >> 8); b[o++] = (uint8_t)n;
+    memcpy(b + o, sni, n); o += n;
+    b[o++] = 0; b[o++] = 43; b[o++] = 0; b[o++] = 3; b[o++] = 2; b[o++] = 3; b[o++] = 4;
+    b[ext] = (uint8_t)((o - ext - 2) >> 8); b[ext + 1] = (uint8_t)(o - ext - 2);
+    b[hs + 1] = 0; b[hs + 2] = (uint8_t)((o - hs - 4) >> 8); b[hs + 3] = (uint8_t)(o - hs - 4);
+    b[3] = (uint8_t)((o - 5) >> 8); b[4] = (uint8_t)(o - 5);
+    return o;
 }
 
 static int do_udp(const char *host, const char *port, const char *text)
@@ -105,6 +157,7 @@ static int do_udp(const char *host, const char *port, const char *text)
     socklen_t len;
     int fam = addr_of(host, port, &ss, &len);
     int fd = socket(fam, SOCK_DGRAM, 0);
+    bind_src(fd);
 
     return sendto(fd, text, strlen(text), 0, (struct sockaddr *)&ss, len) < 0;
 }
@@ -144,9 +197,24 @@ int main(int argc, char **argv)
     if (argc >= 4 && !strcmp(argv[1], "listen"))
         return do_listen(argv[2], argv[3]);
     if (argc >= 4 && !strcmp(argv[1], "connect"))
-        return do_connect(argv[2], argv[3], argc > 4 ? argv[4] : NULL, NULL);
-    if (argc >= 5 && !strcmp(argv[1], "send"))
-        return do_connect(argv[2], argv[3], "2000", argv[4]);
+        return do_connect(argv[2], argv[3], argc > 4 ? argv[4] : NULL, NULL, 0);
+    if (argc >= 5 && !strcmp(argv[1], "send")) {
+        char buf[4096];
+        size_t k = 0;
+        for (const char *t = argv[4]; *t && k + 2 < sizeof buf; t++) {
+            if (*t == '\n')
+                buf[k++] = '\r';
+            buf[k++] = *t;
+        }
+        return do_connect(argv[2], argv[3], "2000", buf, k);
+    }
+    if (argc >= 5 && !strcmp(argv[1], "tls")) {
+        uint8_t hello[600];
+        if (strlen(argv[4]) > 255)
+            return 2;
+        size_t n = client_hello(hello, argv[4]);
+        return do_connect(argv[2], argv[3], "2000", (const char *)hello, n);
+    }
     if (argc >= 5 && !strcmp(argv[1], "udp"))
         return do_udp(argv[2], argv[3], argv[4]);
     fprintf(stderr, "usage: netprobe listen|connect|send|udp ADDR PORT [MS|TEXT]\n");
