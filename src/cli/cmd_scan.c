@@ -7,6 +7,7 @@
  * streamed into it as events come, findings are added at the end, and an
  * input error rolls all of it back, leaving the store exactly as it was.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,8 @@ struct scan {
     int64_t run_id;
     struct sk_privacy_filter *privacy;    /* per-input profile, before anything else */
     struct sk_source_session *session; /* state shared by the inputs (NetFlow templates) */
+    FILE *events_out;         /* --events: every event as a JSON line */
+    struct sk_buf line;
     uint64_t events[SK_EVENT_ALERT + 1];
     uint64_t nevents;
     int progress;
@@ -66,12 +69,18 @@ static void help(void)
            "                     of lists (repeatable; default: intel.warninglists)\n"
            "  -f, --format NAME  input format instead of detecting it (pcap)\n"
            "      --bpf EXPR     capture filter applied to packet inputs\n"
-           "      --json         one JSON object per finding and line\n"
+           "      --json         one JSON object per finding and line (and the\n"
+           "                     per-input statistics as JSON lines on stderr)\n"
+           "      --events PATH  also write every event (flow, dns, tls, http) as\n"
+           "                     one JSON object per line to PATH\n"
            "      --db PATH      store file (default: store.path in the config,\n"
            "                     ./sakimori.db)\n"
            "      --no-store     do not write findings to the store\n"
            "  -c, --config PATH  configuration file\n"
            "  -q, --quiet        no progress or summary on stderr\n"
+           "\n"
+           "For each input a summary goes to stderr: records read, events, and\n"
+           "records malformed, skipped (not IP) or dropped (over a memory bound).\n"
            "  -h, --help         this help\n"
            "\n"
            "exit status: 0 nothing found, 1 findings, 2 usage or input error\n");
@@ -113,6 +122,14 @@ static int on_event(void *ctx, const struct sk_event *ev)
         sc->events[ev->kind]++;
     if (sc->tel && (rc = sk_telemetry_add(sc->tel, ev)) < 0)
         return rc;
+    if (sc->events_out) {
+        sk_buf_reset(&sc->line);
+        if ((rc = sk_event_json(ev, &sc->line)) < 0)
+            return rc;
+        if (fputs(sk_buf_str(&sc->line), sc->events_out) == EOF ||
+            fputc('\n', sc->events_out) == EOF)
+            return -SK_EIO;
+    }
     for (size_t i = 0; i < sc->nan; i++)
         if ((rc = sc->an_ops[i]->feed(sc->an_state[i], ev, on_finding, sc)) < 0)
             return rc;
@@ -124,6 +141,23 @@ static int on_event(void *ctx, const struct sk_event *ev)
         }
     }
     return 0;
+}
+
+/* A path as a JSON string body: quotes, backslashes and control bytes escaped. */
+static const char *json_path(const char *p, char *out, size_t len)
+{
+    size_t o = 0;
+    for (; *p && o + 7 < len; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\')
+            o += (size_t)snprintf(out + o, len - o, "\\%c", c);
+        else if (c < 0x20)
+            o += (size_t)snprintf(out + o, len - o, "\\u%04x", c);
+        else
+            out[o++] = (char)c;
+    }
+    out[o] = '\0';
+    return out;
 }
 
 static void endpoint(char *out, size_t len, const struct sk_addr *a, uint16_t port)
@@ -241,6 +275,7 @@ int sk_cmd_scan(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},    {"no-store", no_argument, NULL, 'N'},
         {"config", required_argument, NULL, 'c'}, {"quiet", no_argument, NULL, 'q'},
         {"warninglists", required_argument, NULL, 'w'},
+        {"events", required_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},        {0},
     };
     struct sk_cli_common common = {0};
@@ -248,14 +283,17 @@ int sk_cmd_scan(int argc, char **argv)
     const char *wl_paths[MAX_INTEL_LISTS];
     size_t nintel = 0, nwl = 0;
     struct sk_warninglists *wl = NULL;
+    const char *events_path = NULL;
     int no_store = 0, c, rc, status = SK_EXIT_ERROR;
     struct sk_errinfo ei = {""};
     struct sk_conf *conf = NULL;
     struct sk_intel *intel = NULL;
     struct sk_intel_builder *ib = NULL;
     struct scan sc;
+    char pathbuf[4096];
 
     memset(&sc, 0, sizeof sc);
+    sk_buf_init(&sc.line, 1 << 20);
     optind = 1;
     while ((c = getopt_long(argc, argv, "i:f:c:w:qh", opts, NULL)) != -1) {
         switch (c) {
@@ -273,6 +311,7 @@ int sk_cmd_scan(int argc, char **argv)
         case 'B': bpf = optarg; break;
         case 'j': common.json = 1; break;
         case 'd': db = optarg; break;
+        case 'E': events_path = optarg; break;
         case 'N': no_store = 1; break;
         case 'c': common.config = optarg; break;
         case 'q': common.quiet = 1; break;
@@ -323,6 +362,10 @@ int sk_cmd_scan(int argc, char **argv)
         if ((rc = sc.an_ops[i]->create(&sc.an_state[i], &env)) < 0)
             goto fail;
     sc.progress = sk_cli_progress_ok(&common);
+    if (events_path && !(sc.events_out = fopen(events_path, "w"))) {
+        rc = sk_fail(&ei, -errno, "%s: %s", events_path, strerror(errno));
+        goto fail;
+    }
     if (!no_store && (rc = store_start(db, argc - optind, argv + optind, conf, &sc, &ei)) < 0)
         goto fail;
 
@@ -334,6 +377,7 @@ int sk_cmd_scan(int argc, char **argv)
                                     .session = sc.session};
         if ((rc = sk_source_open(&sc.cur, format, argv[i], &so, &ei)) < 0)
             goto fail;
+        uint64_t events_before = sc.nevents;
         rc = sc.cur->ops->run(sc.cur, on_event, &sc);
         if (sc.progress)
             draw_progress(&sc, 1);
@@ -346,13 +390,26 @@ int sk_cmd_scan(int argc, char **argv)
             goto fail;
         }
         const struct sk_source_stats *s = &sc.cur->stats;
-        if (s->malformed || s->dropped)
-            sk_warn("scan", "%s: %llu malformed records skipped, %llu flows ended early (table full)",
-                    argv[i], (unsigned long long)s->malformed, (unsigned long long)s->dropped);
-        if (!common.quiet && isatty(STDERR_FILENO))
-            fprintf(stderr, "scan: %s: %s, %llu records, %llu malformed, %llu not IP\n", argv[i],
-                    sc.cur->ops->name, (unsigned long long)s->records,
-                    (unsigned long long)s->malformed, (unsigned long long)s->skipped);
+        if (!common.quiet) {
+            if (common.json)
+                fprintf(stderr,
+                        "{\"stats\":{\"input\":\"%s\",\"format\":\"%s\",\"records\":%llu,"
+                        "\"events\":%llu,\"malformed\":%llu,\"skipped\":%llu,"
+                        "\"dropped\":%llu}}\n",
+                        json_path(argv[i], pathbuf, sizeof pathbuf), sc.cur->ops->name,
+                        (unsigned long long)s->records,
+                        (unsigned long long)(sc.nevents - events_before),
+                        (unsigned long long)s->malformed, (unsigned long long)s->skipped,
+                        (unsigned long long)s->dropped);
+            else
+                fprintf(stderr,
+                        "scan: %s: %s, %llu records, %llu events, %llu malformed, "
+                        "%llu skipped, %llu dropped\n",
+                        argv[i], sc.cur->ops->name, (unsigned long long)s->records,
+                        (unsigned long long)(sc.nevents - events_before),
+                        (unsigned long long)s->malformed, (unsigned long long)s->skipped,
+                        (unsigned long long)s->dropped);
+        }
         sk_source_close(sc.cur);
         sc.cur = NULL;
     }
@@ -389,6 +446,11 @@ out:
     if (sc.cur)
         sk_source_close(sc.cur);
     sk_telemetry_free(sc.tel);
+    if (sc.events_out && fclose(sc.events_out) == EOF && status != SK_EXIT_ERROR) {
+        fprintf(stderr, "sakimori scan: %s: %s\n", events_path, strerror(errno));
+        status = SK_EXIT_ERROR;
+    }
+    sk_buf_free(&sc.line);
     sk_store_close(sc.store); /* rolls back a transaction left open by a failure */
     for (size_t i = 0; sc.an_state && i < sc.nan; i++)
         if (sc.an_state[i])

@@ -2,18 +2,24 @@
  * flow.c — bidirectional flow table with bounded memory.
  *
  * Data structure:
- *   flows[]  a pool of at most max_flows records, allocated in chunks as the
- *            table fills; free records form a list through lru_next.
- *   index[]  open addressing (linear probing) over 2 × max_flows slots (a
- *            power of two), each holding a pool index + 1; deletion shifts
- *            the probe run back, so there are no tombstones.
- *   LRU      a doubly linked list through the pool in order of last packet:
- *            idle expiry pops from the head while the head is idle, and a
- *            full table evicts the head. Packets arrive in time order, so
- *            moving a flow to the tail keeps the list sorted.
+ *   pool     at most max_flows records of 104 bytes, carved in chunks as the
+ *            table fills; free records form a list through `next`.
+ *   index    open addressing (linear probing) over 2 × max_flows slots (a
+ *            power of two); a slot holds the flow's 32-bit hash (its home
+ *            slot is hash & mask) and pool index + 1, so a probe compares
+ *            hashes without touching the record, and deletion shifts the
+ *            probe run back (no tombstones). 8 bytes a slot, 16 a flow.
+ *   queue    a singly linked FIFO through `next`, ordered by `qkey` (whole
+ *            seconds): a flow joins the tail when created. Expiry looks only
+ *            at the head: if idle, it ends; if it was seen since it was
+ *            queued, it is moved to the tail with qkey = now ("lazy LRU",
+ *            as in the Linux conntrack gc), else nothing behind it is due.
+ *            A packet therefore touches only its own record, never its
+ *            neighbours', and each flow is requeued at most once per idle
+ *            period. A flow found idle by its own next packet is ended then
+ *            and there, so splitting is exact even when the queue is late.
  * The hash is symmetric in the two endpoints, so both directions of a flow
- * find the same slot. Per flow: one record (96 bytes) + two index slots
- * (8 bytes) — see sk_flowtab_bytes_per_flow().
+ * find the same slot. Per flow: 104 + 16 = 120 bytes (sk_flowtab_bytes_per_flow).
  * Cost: O(1) expected per packet; expiry is amortised O(1) per flow.
  */
 #include <stdlib.h>
@@ -25,41 +31,53 @@
 #include "sense/flow.h"
 
 #define NIL UINT32_MAX
-#define POOL_CHUNK 65536u
+#define POOL_SHIFT 16
+#define POOL_CHUNK (1u << POOL_SHIFT)
+#define EVICT_TRIES 8
 
 struct flow {
-    struct sk_addr a, b;  /* a = initiator */
+    uint8_t a[16], b[16]; /* initiator, responder (sk_addr bytes) */
     uint16_t aport, bport;
-    uint8_t proto;
+    uint8_t proto, family;
     uint8_t flags_ab, flags_ba;
-    uint8_t fin;          /* bit 0: FIN a→b, bit 1: FIN b→a, bit 2: RST */
-    uint32_t lru_prev, lru_next;
-    uint32_t slot;        /* where the index points at it */
-    uint32_t pkts_ab, pkts_ba;
+    uint8_t tcp_state;    /* enum sk_tcp_state */
+    uint8_t fin;          /* bit 0: FIN a→b, bit 1: FIN b→a */
+    uint8_t app;          /* the owner's (sk_flowtab_app) */
+    uint8_t spare;
+    uint32_t qkey;        /* seconds: when it joined the queue */
+    uint32_t sess;        /* the owner's (sk_flowtab_sess) */
+    uint32_t next;        /* queue or free list */
+    uint64_t pkts_ab, pkts_ba;
     uint64_t bytes_ab, bytes_ba;
     sk_nstime first, last;
+};
+
+struct slot {
+    uint32_t hash;
+    uint32_t ref; /* pool index + 1; 0 = empty */
 };
 
 struct sk_flowtab {
     struct sk_flowtab_cfg cfg;
     sk_event_fn emit;
     void *ctx;
-    struct flow **chunks; /* pool in chunks of POOL_CHUNK */
-    uint32_t nchunks, allocated; /* records carved so far */
+    struct flow **chunks;
+    uint32_t nchunks, allocated;
     uint32_t free_head;
-    uint32_t *index;
+    struct slot *index;
     uint32_t mask;
-    uint32_t lru_head, lru_tail;
+    uint32_t head, tail; /* queue */
+    uint32_t idle_s;     /* idle_timeout in whole seconds (floor) */
     uint64_t seed;
     struct sk_flowtab_stats st;
 };
 
 static inline struct flow *F(struct sk_flowtab *ft, uint32_t i)
 {
-    return &ft->chunks[i / POOL_CHUNK][i % POOL_CHUNK];
+    return &ft->chunks[i >> POOL_SHIFT][i & (POOL_CHUNK - 1)];
 }
 
-size_t sk_flowtab_bytes_per_flow(void) { return sizeof(struct flow) + 2 * sizeof(uint32_t); }
+size_t sk_flowtab_bytes_per_flow(void) { return sizeof(struct flow) + 2 * sizeof(struct slot); }
 
 int sk_flowtab_new(struct sk_flowtab **out, const struct sk_flowtab_cfg *cfg,
                    sk_event_fn emit, void *ctx)
@@ -72,6 +90,8 @@ int sk_flowtab_new(struct sk_flowtab **out, const struct sk_flowtab_cfg *cfg,
     ft->cfg = *cfg;
     if (ft->cfg.max_flows < 16)
         ft->cfg.max_flows = 16;
+    if (ft->cfg.max_flows > (1u << 30))
+        ft->cfg.max_flows = 1u << 30;
     while (slots < 2ULL * ft->cfg.max_flows)
         slots *= 2;
     ft->mask = (uint32_t)(slots - 1);
@@ -83,7 +103,8 @@ int sk_flowtab_new(struct sk_flowtab **out, const struct sk_flowtab_cfg *cfg,
         return -SK_ENOMEM;
     }
     ft->free_head = NIL;
-    ft->lru_head = ft->lru_tail = NIL;
+    ft->head = ft->tail = NIL;
+    ft->idle_s = (uint32_t)(ft->cfg.idle_timeout / SK_NS_PER_SEC);
     ft->emit = emit;
     ft->ctx = ctx;
     ft->seed = sk_hash_seed();
@@ -102,67 +123,63 @@ void sk_flowtab_free(struct sk_flowtab *ft)
     free(ft);
 }
 
-static uint64_t endpoint_hash(const struct sk_addr *a, uint16_t port, uint64_t seed)
+uint8_t *sk_flowtab_app(struct sk_flowtab *ft, uint32_t id) { return &F(ft, id)->app; }
+uint32_t *sk_flowtab_sess(struct sk_flowtab *ft, uint32_t id) { return &F(ft, id)->sess; }
+
+/* Symmetric 32-bit hash of the 5-tuple: each endpoint is mixed on its own
+ * and the two are added, so (a, b) and (b, a) hash alike. */
+static inline uint64_t endpoint_hash(const uint8_t *addr, uint16_t port, uint64_t seed)
 {
-    uint64_t w[2];
-    memcpy(w, a->b, 16);
-    return sk_hash_mix64(w[0] ^ seed) ^ sk_hash_mix64(w[1] + port + ((uint64_t)a->family << 32));
+    uint64_t w0, w1;
+    memcpy(&w0, addr, 8);
+    memcpy(&w1, addr + 8, 8);
+    return sk_hash_mix64((w0 ^ seed) * 0x9e3779b97f4a7c15ULL + (w1 ^ ((uint64_t)port << 48)));
 }
 
-static uint32_t flow_hash(struct sk_flowtab *ft, const struct sk_addr *s, uint16_t sp,
-                          const struct sk_addr *d, uint16_t dp, uint8_t proto)
+static inline uint32_t tuple_hash(const struct sk_flowtab *ft, const uint8_t *s, uint16_t sp,
+                                  const uint8_t *d, uint16_t dp, uint8_t proto)
 {
-    /* symmetric: the two endpoint hashes are combined commutatively */
     uint64_t h = endpoint_hash(s, sp, ft->seed) + endpoint_hash(d, dp, ft->seed);
     return (uint32_t)sk_hash_mix64(h ^ proto);
 }
 
-static void lru_unlink(struct sk_flowtab *ft, uint32_t i)
+/* ICMP keys carry (type, code) the same way in both directions, so they are
+ * mixed in apart from the endpoints. */
+static inline uint32_t key_hash(const struct sk_flowtab *ft, const uint8_t *s, uint16_t sp,
+                                const uint8_t *d, uint16_t dp, uint8_t proto)
 {
-    struct flow *f = F(ft, i);
-    if (f->lru_prev != NIL)
-        F(ft, f->lru_prev)->lru_next = f->lru_next;
-    else
-        ft->lru_head = f->lru_next;
-    if (f->lru_next != NIL)
-        F(ft, f->lru_next)->lru_prev = f->lru_prev;
-    else
-        ft->lru_tail = f->lru_prev;
+    if (proto == 1 || proto == 58)
+        return tuple_hash(ft, s, 0, d, 0, proto) ^ (uint32_t)sk_hash_mix64((uint64_t)sp << 16 | dp);
+    return tuple_hash(ft, s, sp, d, dp, proto);
 }
 
-static void lru_append(struct sk_flowtab *ft, uint32_t i)
+static inline uint32_t flow_hash(const struct sk_flowtab *ft, const struct flow *f)
 {
-    struct flow *f = F(ft, i);
-    f->lru_prev = ft->lru_tail;
-    f->lru_next = NIL;
-    if (ft->lru_tail != NIL)
-        F(ft, ft->lru_tail)->lru_next = i;
-    else
-        ft->lru_head = i;
-    ft->lru_tail = i;
+    return key_hash(ft, f->a, f->aport, f->b, f->bport, f->proto);
 }
 
-/* Removes index slot `slot`, shifting later members of its probe run back. */
-static void index_delete(struct sk_flowtab *ft, uint32_t slot)
+/* Removes flow i from the index, shifting later members of its probe run
+ * back into the hole. */
+static void index_delete(struct sk_flowtab *ft, uint32_t i)
 {
-    uint32_t hole = slot, j = slot;
+    uint32_t hole = flow_hash(ft, F(ft, i)) & ft->mask, j;
 
+    while (ft->index[hole].ref != i + 1)
+        hole = (hole + 1) & ft->mask;
+    j = hole;
     for (;;) {
         j = (j + 1) & ft->mask;
-        uint32_t v = ft->index[j];
-        if (!v)
+        if (!ft->index[j].ref)
             break;
-        struct flow *f = F(ft, v - 1);
-        uint32_t home = flow_hash(ft, &f->a, f->aport, &f->b, f->bport, f->proto) & ft->mask;
-        /* the entry at j may fill the hole if the hole is no farther from
-         * j than its home slot is (it stays reachable from home) */
+        uint32_t home = ft->index[j].hash & ft->mask;
+        /* the entry at j may fill the hole if the hole lies between its
+         * home and j (cyclically): it stays reachable from home */
         if (((j - home) & ft->mask) >= ((j - hole) & ft->mask)) {
-            ft->index[hole] = v;
-            f->slot = hole;
+            ft->index[hole] = ft->index[j];
             hole = j;
         }
     }
-    ft->index[hole] = 0;
+    ft->index[hole].ref = 0;
 }
 
 static int emit_flow(struct sk_flowtab *ft, struct flow *f, uint8_t reason)
@@ -178,8 +195,9 @@ static int emit_flow(struct sk_flowtab *ft, struct flow *f, uint8_t reason)
     ev.dport = f->bport;
     ev.ts = f->first;
     ev.ts_end = f->last;
-    ev.src = f->a;
-    ev.dst = f->b;
+    memcpy(ev.src.b, f->a, 16);
+    memcpy(ev.dst.b, f->b, 16);
+    ev.src.family = ev.dst.family = f->family;
     ev.u.flow.pkts_out = f->pkts_ab;
     ev.u.flow.bytes_out = f->bytes_ab;
     ev.u.flow.pkts_in = f->pkts_ba;
@@ -187,37 +205,88 @@ static int emit_flow(struct sk_flowtab *ft, struct flow *f, uint8_t reason)
     ev.u.flow.tcp_flags_out = f->flags_ab;
     ev.u.flow.tcp_flags_in = f->flags_ba;
     ev.u.flow.end_reason = reason;
+    ev.u.flow.tcp_state = f->tcp_state;
     ev.u.flow.sampling = 1;
     ft->st.flows++;
     return ft->emit ? ft->emit(ft->ctx, &ev) : 0;
 }
 
-/* TCP closed both ways or reset. */
-static inline int flow_closed(const struct flow *f) { return (f->fin & 3) == 3 || (f->fin & 4); }
-
-/* Ends flow i: emits its record and returns it to the free list. */
-static int end_flow(struct sk_flowtab *ft, uint32_t i, uint8_t reason)
+static inline int flow_closed(const struct flow *f)
 {
-    struct flow *f = F(ft, i);
-    int rc = emit_flow(ft, f, reason);
+    return f->tcp_state == SK_TCPS_CLOSED || f->tcp_state == SK_TCPS_RESET;
+}
 
-    lru_unlink(ft, i);
-    index_delete(ft, f->slot);
-    f->lru_next = ft->free_head;
+/* The flow's app state ends for good: give it to the owner, then report. */
+static int finish(struct sk_flowtab *ft, struct flow *f, uint8_t reason)
+{
+    int rc = 0;
+
+    if ((f->app || f->sess != SK_FLOW_NO_SESS) && ft->cfg.on_end) {
+        rc = ft->cfg.on_end(ft->ctx, f->app, f->sess);
+        f->app = 0;
+        f->sess = SK_FLOW_NO_SESS;
+    }
+    int rc2 = emit_flow(ft, f, reason);
+    return rc < 0 ? rc : rc2;
+}
+
+/* Ends the flow at the head of the queue and frees its record. */
+static int end_head(struct sk_flowtab *ft, uint8_t reason)
+{
+    uint32_t i = ft->head;
+    struct flow *f = F(ft, i);
+    int rc = finish(ft, f, reason);
+
+    ft->head = f->next;
+    if (ft->head == NIL)
+        ft->tail = NIL;
+    index_delete(ft, i);
+    f->next = ft->free_head;
     ft->free_head = i;
     ft->st.active--;
     return rc;
 }
 
+static inline void queue_append(struct sk_flowtab *ft, uint32_t i)
+{
+    F(ft, i)->next = NIL;
+    if (ft->tail != NIL)
+        F(ft, ft->tail)->next = i;
+    else
+        ft->head = i;
+    ft->tail = i;
+}
+
+/* Moves the head to the tail, keyed now. */
+static inline void requeue_head(struct sk_flowtab *ft, uint32_t now_s)
+{
+    uint32_t i = ft->head;
+    struct flow *f = F(ft, i);
+
+    if (f->next == NIL) { /* alone in the queue */
+        f->qkey = now_s;
+        return;
+    }
+    ft->head = f->next;
+    f->qkey = now_s;
+    queue_append(ft, i);
+}
+
 int sk_flowtab_expire(struct sk_flowtab *ft, sk_nstime now)
 {
+    uint32_t now_s = (uint32_t)(now / SK_NS_PER_SEC);
     int rc;
-    while (ft->lru_head != NIL) {
-        struct flow *f = F(ft, ft->lru_head);
-        if (f->last + ft->cfg.idle_timeout > now)
+
+    while (ft->head != NIL) {
+        struct flow *f = F(ft, ft->head);
+        if (f->last + ft->cfg.idle_timeout <= now) {
+            if ((rc = end_head(ft, flow_closed(f) ? SK_FLOW_END_FIN : SK_FLOW_END_IDLE)) < 0)
+                return rc;
+        } else if ((uint64_t)f->qkey + ft->idle_s <= now_s && f->qkey != now_s) {
+            requeue_head(ft, now_s);
+        } else {
             break;
-        if ((rc = end_flow(ft, ft->lru_head, flow_closed(f) ? SK_FLOW_END_FIN : SK_FLOW_END_IDLE)) < 0)
-            return rc;
+        }
     }
     return 0;
 }
@@ -225,23 +294,23 @@ int sk_flowtab_expire(struct sk_flowtab *ft, sk_nstime now)
 int sk_flowtab_flush(struct sk_flowtab *ft)
 {
     int rc;
-    while (ft->lru_head != NIL)
-        if ((rc = end_flow(ft, ft->lru_head, SK_FLOW_END_EOF)) < 0)
+    while (ft->head != NIL)
+        if ((rc = end_head(ft, SK_FLOW_END_EOF)) < 0)
             return rc;
     return 0;
 }
 
-static int alloc_flow(struct sk_flowtab *ft, uint32_t *out)
+static int alloc_flow(struct sk_flowtab *ft, uint32_t now_s, uint32_t *out)
 {
     int rc;
 
     if (ft->free_head != NIL) {
         *out = ft->free_head;
-        ft->free_head = F(ft, *out)->lru_next;
+        ft->free_head = F(ft, *out)->next;
         return 0;
     }
     if (ft->allocated < ft->cfg.max_flows) {
-        uint32_t c = ft->allocated / POOL_CHUNK;
+        uint32_t c = ft->allocated >> POOL_SHIFT;
         if (!ft->chunks[c]) {
             uint32_t n = ft->cfg.max_flows - c * POOL_CHUNK;
             if (n > POOL_CHUNK)
@@ -252,53 +321,140 @@ static int alloc_flow(struct sk_flowtab *ft, uint32_t *out)
         *out = ft->allocated++;
         return 0;
     }
-    /* full: evict the least recently seen flow */
+    /* full: evict the oldest; a head seen since it was queued gets a few
+     * chances to move back (approximate LRU) */
+    for (int t = 0; t < EVICT_TRIES; t++) {
+        struct flow *f = F(ft, ft->head);
+        if ((uint32_t)(f->last / SK_NS_PER_SEC) <= f->qkey || f->next == NIL)
+            break;
+        requeue_head(ft, now_s);
+    }
     ft->st.evicted++;
-    if ((rc = end_flow(ft, ft->lru_head, SK_FLOW_END_EVICTED)) < 0)
+    if ((rc = end_head(ft, SK_FLOW_END_EVICTED)) < 0)
         return rc;
     *out = ft->free_head;
-    ft->free_head = F(ft, *out)->lru_next;
+    ft->free_head = F(ft, *out)->next;
     return 0;
 }
 
-int sk_flowtab_packet(struct sk_flowtab *ft, const struct sk_packet *pk, int *reverse)
+/* ICMP: (type, code) are the ports; a reply is keyed as its request. */
+static inline uint16_t icmp_key_type(uint8_t proto, uint16_t type)
 {
-    uint32_t h, slot, v, i = 0;
-    struct flow *f = NULL;
-    int rc, rev = 0;
+    if (proto == 1) {
+        switch (type) {
+        case 0: return 8;   /* echo reply → echo request */
+        case 14: return 13; /* timestamp */
+        case 16: return 15; /* information */
+        case 18: return 17; /* address mask */
+        }
+    } else if (type == 129) { /* ICMPv6 echo reply */
+        return 128;
+    }
+    return type;
+}
 
-    if (ft->lru_head != NIL && F(ft, ft->lru_head)->last + ft->cfg.idle_timeout <= pk->ts)
+static void tcp_track(struct flow *f, uint8_t flags, int rev)
+{
+    if (flags & SK_TCP_RST) {
+        f->tcp_state = SK_TCPS_RESET;
+        return;
+    }
+    switch (f->tcp_state) {
+    case SK_TCPS_NONE:
+        if ((flags & (SK_TCP_SYN | SK_TCP_ACK)) == SK_TCP_SYN)
+            f->tcp_state = SK_TCPS_SYN_SENT;
+        else if (flags & SK_TCP_SYN)
+            f->tcp_state = SK_TCPS_SYN_RCVD;
+        else
+            f->tcp_state = SK_TCPS_ESTABLISHED; /* joined mid-stream */
+        break;
+    case SK_TCPS_SYN_SENT:
+        if ((flags & (SK_TCP_SYN | SK_TCP_ACK)) == (SK_TCP_SYN | SK_TCP_ACK) && rev)
+            f->tcp_state = SK_TCPS_SYN_RCVD;
+        else if (!(flags & SK_TCP_SYN) && (flags & SK_TCP_ACK) && !rev)
+            f->tcp_state = SK_TCPS_ESTABLISHED; /* SYN+ACK not captured */
+        break;
+    case SK_TCPS_SYN_RCVD:
+        if (!(flags & SK_TCP_SYN) && (flags & SK_TCP_ACK))
+            f->tcp_state = SK_TCPS_ESTABLISHED;
+        break;
+    default:
+        break;
+    }
+    if (flags & SK_TCP_FIN) {
+        f->fin |= rev ? 2 : 1;
+        f->tcp_state = f->fin == 3 ? SK_TCPS_CLOSED : SK_TCPS_CLOSING;
+    }
+}
+
+static void flow_reset(struct flow *f, const struct sk_packet *pk)
+{
+    f->flags_ab = f->flags_ba = 0;
+    f->tcp_state = SK_TCPS_NONE;
+    f->fin = 0;
+    f->app = 0;
+    f->sess = SK_FLOW_NO_SESS;
+    f->pkts_ab = f->pkts_ba = 0;
+    f->bytes_ab = f->bytes_ba = 0;
+    f->first = f->last = pk->ts;
+}
+
+int sk_flowtab_packet(struct sk_flowtab *ft, const struct sk_packet *pk, struct sk_flow_hit *hit)
+{
+    uint16_t sp = pk->sport, dp = pk->dport;
+    uint32_t h, slot, ref, i;
+    uint32_t now_s = (uint32_t)(pk->ts / SK_NS_PER_SEC);
+    const uint8_t *src = pk->src.b, *dst = pk->dst.b;
+    struct flow *f = NULL;
+    int rc, rev = 0, fresh = 0;
+
+    if (ft->head != NIL && (uint64_t)F(ft, ft->head)->qkey + ft->idle_s <= now_s)
         if ((rc = sk_flowtab_expire(ft, pk->ts)) < 0)
             return rc;
 
-    h = flow_hash(ft, &pk->src, pk->sport, &pk->dst, pk->dport, pk->proto);
-    for (slot = h & ft->mask; (v = ft->index[slot]); slot = (slot + 1) & ft->mask) {
-        f = F(ft, v - 1);
-        if (f->proto != pk->proto)
+    if (pk->proto == 1 || pk->proto == 58)
+        sp = icmp_key_type(pk->proto, sp);
+    h = key_hash(ft, src, sp, dst, dp, pk->proto);
+    for (slot = h & ft->mask; (ref = ft->index[slot].ref); slot = (slot + 1) & ft->mask) {
+        if (ft->index[slot].hash != h)
             continue;
-        if (f->aport == pk->sport && f->bport == pk->dport && sk_addr_eq(&f->a, &pk->src) &&
-            sk_addr_eq(&f->b, &pk->dst)) {
+        f = F(ft, ref - 1);
+        if (f->proto != pk->proto || f->family != pk->src.family)
+            continue;
+        if (f->aport == sp && f->bport == dp && memcmp(f->a, src, 16) == 0 &&
+            memcmp(f->b, dst, 16) == 0) {
             rev = 0;
             break;
         }
-        if (f->aport == pk->dport && f->bport == pk->sport && sk_addr_eq(&f->a, &pk->dst) &&
-            sk_addr_eq(&f->b, &pk->src)) {
+        /* ICMP keys are not swapped: both directions carry (type, code) */
+        uint16_t rsp = pk->proto == 1 || pk->proto == 58 ? sp : dp;
+        uint16_t rdp = pk->proto == 1 || pk->proto == 58 ? dp : sp;
+        if (f->aport == rsp && f->bport == rdp && memcmp(f->a, dst, 16) == 0 &&
+            memcmp(f->b, src, 16) == 0) {
             rev = 1;
             break;
         }
     }
-    if (v && flow_closed(F(ft, v - 1)) &&
-        (pk->tcp_flags & (SK_TCP_SYN | SK_TCP_ACK)) == SK_TCP_SYN) {
-        /* a new connection reusing the 5-tuple of a closed one */
-        if ((rc = end_flow(ft, v - 1, SK_FLOW_END_FIN)) < 0)
-            return rc;
-        v = 0;
-        rev = 0;
-    }
-    if (v) {
-        i = v - 1;
+    if (ref) {
+        i = ref - 1;
         f = F(ft, i);
-        if (pk->ts >= f->first + ft->cfg.active_timeout) {
+        if (f->last + ft->cfg.idle_timeout <= pk->ts ||
+            (flow_closed(f) && (pk->tcp_flags & (SK_TCP_SYN | SK_TCP_ACK)) == SK_TCP_SYN)) {
+            /* idle since its last packet (the queue had not got to it yet),
+             * or a new connection reusing the 5-tuple of a closed one: end
+             * it and start afresh in the same record */
+            if ((rc = finish(ft, f, flow_closed(f) ? SK_FLOW_END_FIN : SK_FLOW_END_IDLE)) < 0)
+                return rc;
+            flow_reset(f, pk);
+            if (rev) { /* the new flow's initiator is this packet's sender */
+                memcpy(f->a, src, 16);
+                memcpy(f->b, dst, 16);
+                f->aport = sp;
+                f->bport = dp;
+                rev = 0;
+            }
+            fresh = 1;
+        } else if (pk->ts >= f->first + ft->cfg.active_timeout) {
             /* split a long flow: report what it did so far and count afresh */
             if ((rc = emit_flow(ft, f, SK_FLOW_END_ACTIVE)) < 0)
                 return rc;
@@ -308,50 +464,46 @@ int sk_flowtab_packet(struct sk_flowtab *ft, const struct sk_packet *pk, int *re
             f->flags_ab = f->flags_ba = 0;
         }
     } else {
-        if ((rc = alloc_flow(ft, &i)) < 0)
+        if ((rc = alloc_flow(ft, now_s, &i)) < 0)
             return rc;
         /* eviction may have shifted the probe run: find a free slot again */
-        for (slot = h & ft->mask; ft->index[slot]; slot = (slot + 1) & ft->mask)
+        for (slot = h & ft->mask; ft->index[slot].ref; slot = (slot + 1) & ft->mask)
             ;
         f = F(ft, i);
-        memset(f, 0, sizeof *f);
-        f->a = pk->src;
-        f->b = pk->dst;
-        f->aport = pk->sport;
-        f->bport = pk->dport;
+        memcpy(f->a, src, 16);
+        memcpy(f->b, dst, 16);
+        f->aport = sp;
+        f->bport = dp;
         f->proto = pk->proto;
-        f->first = pk->ts;
-        f->slot = slot;
-        ft->index[slot] = i + 1;
-        lru_append(ft, i);
+        f->family = pk->src.family;
+        f->spare = 0;
+        flow_reset(f, pk);
+        f->qkey = now_s;
+        ft->index[slot].hash = h;
+        ft->index[slot].ref = i + 1;
+        queue_append(ft, i);
+        fresh = 1;
         if (++ft->st.active > ft->st.peak)
             ft->st.peak = ft->st.active;
     }
+    uint32_t n = pk->pkts ? pk->pkts : 1;
     if (rev) {
-        f->pkts_ba++;
+        f->pkts_ba += n;
         f->bytes_ba += pk->ip_len;
         f->flags_ba |= pk->tcp_flags;
     } else {
-        f->pkts_ab++;
+        f->pkts_ab += n;
         f->bytes_ab += pk->ip_len;
         f->flags_ab |= pk->tcp_flags;
     }
     if (pk->ts > f->last)
         f->last = pk->ts;
-    if (ft->lru_tail != i) {
-        lru_unlink(ft, i);
-        lru_append(ft, i);
-    }
-    if (reverse)
-        *reverse = rev;
-    if (pk->proto == 6) {
-        /* Closed flows stay until idle so the last ACKs count with them (as
-         * tshark's conversations do); a fresh SYN on the same 5-tuple starts
-         * a new flow (above). */
-        if (pk->tcp_flags & SK_TCP_RST)
-            f->fin |= 4;
-        if (pk->tcp_flags & SK_TCP_FIN)
-            f->fin |= rev ? 2 : 1;
+    if (pk->proto == 6)
+        tcp_track(f, pk->tcp_flags, rev);
+    if (hit) {
+        hit->id = i;
+        hit->reverse = (uint8_t)rev;
+        hit->fresh = (uint8_t)fresh;
     }
     return 0;
 }

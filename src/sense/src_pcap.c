@@ -112,13 +112,7 @@ static int pcap_src_run(struct sk_source *src, sk_event_fn emit, void *ctx)
     }
     rc = sk_pktproc_finish(pp);
 out:
-    {
-        struct sk_pktproc_stats ps;
-        sk_pktproc_stats(pp, &ps);
-        src->stats.malformed = ps.malformed + ps.dns_malformed;
-        src->stats.skipped = ps.not_ip;
-        src->stats.dropped = ps.evicted;
-    }
+    sk_pktproc_source_stats(pp, &src->stats);
     sk_pktproc_free(pp);
     return rc;
 }
@@ -134,7 +128,7 @@ static void pcap_src_close(struct sk_source *src)
 const struct sk_source_ops sk__src_pcap = {
     .name = "pcap",
     .api = SK_SOURCE_API,
-    .desc = "pcap and pcapng capture files (Ethernet, 802.1Q, Linux SLL, raw IP)",
+    .desc = "pcap and pcapng capture files (Ethernet, 802.1Q, Linux SLL, raw IP, tunnels)",
     .probe = pcap_probe,
     .open = pcap_src_open,
     .run = pcap_src_run,

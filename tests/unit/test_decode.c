@@ -170,10 +170,12 @@ static void test_ipv6_ext_headers(void **state)
     assert_int_equal(sk_decode_packet(SK_DLT_RAW, pkt, 68, &pk), 0);
     assert_int_equal(pk.ip_version, 6);
     assert_string_equal(sk_addr_fmt(&pk.src, a, sizeof a), "2001:db8::1");
+    /* a first fragment stops at the IP layer: its ports are decoded once
+     * the datagram is reassembled */
     assert_int_equal(pk.proto, 17);
-    assert_int_equal(pk.sport, 5000);
-    assert_int_equal(pk.dport, 53);
+    assert_int_equal(pk.sport, 0);
     assert_int_equal(pk.fragment, 1);
+    assert_int_equal(pk.frag_hdr, 48);
     assert_int_equal(pk.ip_len, 68);
     /* a later fragment: protocol known, no ports */
     pkt[50] = 0; pkt[51] = 0x08 | 1;
@@ -331,17 +333,21 @@ static void test_flow_bidirectional(void **state)
     struct sk_flowtab *ft;
     struct flows_seen seen = {.n = 0};
     struct sk_flowtab_cfg cfg = {.idle_timeout = 60 * S, .active_timeout = 1800 * S, .max_flows = 1024};
-    int rev;
+    struct sk_flow_hit hit;
 
     assert_int_equal(sk_flowtab_new(&ft, &cfg, collect, &seen), 0);
     struct sk_packet p1 = tcp_pkt("10.0.0.1", 40000, "192.0.2.1", 443, SK_TCP_SYN, 60, 1 * S);
     struct sk_packet p2 = tcp_pkt("192.0.2.1", 443, "10.0.0.1", 40000, SK_TCP_SYN | SK_TCP_ACK, 60, 2 * S);
     struct sk_packet p3 = tcp_pkt("10.0.0.1", 40000, "192.0.2.1", 443, SK_TCP_ACK, 540, 3 * S);
-    assert_int_equal(sk_flowtab_packet(ft, &p1, &rev), 0);
-    assert_int_equal(rev, 0);
-    assert_int_equal(sk_flowtab_packet(ft, &p2, &rev), 0);
-    assert_int_equal(rev, 1);
-    assert_int_equal(sk_flowtab_packet(ft, &p3, &rev), 0);
+    assert_int_equal(sk_flowtab_packet(ft, &p1, &hit), 0);
+    assert_int_equal(hit.reverse, 0);
+    assert_int_equal(hit.fresh, 1);
+    uint32_t id = hit.id;
+    assert_int_equal(sk_flowtab_packet(ft, &p2, &hit), 0);
+    assert_int_equal(hit.reverse, 1);
+    assert_int_equal(hit.fresh, 0);
+    assert_int_equal(hit.id, id);
+    assert_int_equal(sk_flowtab_packet(ft, &p3, &hit), 0);
     assert_int_equal(seen.n, 0);
     assert_int_equal(sk_flowtab_flush(ft), 0);
     assert_int_equal(seen.n, 1);
@@ -355,6 +361,7 @@ static void test_flow_bidirectional(void **state)
     assert_int_equal(f->end_reason, SK_FLOW_END_EOF);
     assert_int_equal(seen.ev[0].ts, 1 * S);
     assert_int_equal(seen.ev[0].ts_end, 3 * S);
+    assert_int_equal(f->tcp_state, SK_TCPS_ESTABLISHED);
     sk_flowtab_free(ft);
 }
 
