@@ -406,7 +406,7 @@ void sk_tls_ja4(const struct sk_tls_client_hello *ch, char proto, char out[40], 
         sha256_12(cstr, cs.len, c);
     else
         memcpy(c, "000000000000", 13);
-    snprintf(out, 40, "%s_%s_%s", a, b, c);
+    snprintf(out, 40, "%.10s_%.12s_%.12s", a, b, c);
     if (raw && rawlen)
         snprintf(raw, rawlen, "%s_%s_%s", a, bstr, cstr);
 }
