@@ -187,6 +187,42 @@ struct sk_conf_audit {
     struct sk_conf_retention retention;
 };
 
+/* detect: which hosts are ours and how the behavioural analyzers judge
+ * (src/detect). Scores are 0–1; a detection is reported at or above its
+ * analyzer's threshold. */
+struct sk_conf_detect_beacon {
+    double threshold;        /* report at or above this score */
+    uint32_t min_connections; /* scored from this many connections on */
+    double strobe_rate;      /* connections per second that make a strobe */
+    uint64_t strobe_min_span; /* ns the rate must be sustained */
+};
+
+struct sk_conf_detect_longconn {
+    uint64_t min_duration; /* ns of total connection time per pair */
+};
+
+struct sk_conf_detect_dga {
+    char *model;              /* model file; "" = the embedded model */
+    double threshold;         /* 0 = the model's calibrated threshold */
+    uint32_t nxdomain_burst;  /* NXDOMAIN answers to one host … */
+    uint64_t burst_window;    /* … within this many ns make a burst */
+};
+
+struct sk_conf_detect_dnstunnel {
+    double threshold;
+    uint32_t min_subdomains; /* unique subdomains of one domain from one host */
+};
+
+struct sk_conf_detect {
+    struct sk_prefix_list internal; /* our hosts; default RFC 1918 + ULA */
+    int internal_to_internal;       /* also analyse internal → internal */
+    uint32_t max_pairs;             /* bound on tracked pairs per analyzer */
+    struct sk_conf_detect_beacon beacon;
+    struct sk_conf_detect_longconn longconn;
+    struct sk_conf_detect_dga dga;
+    struct sk_conf_detect_dnstunnel dnstunnel;
+};
+
 struct sk_conf {
     char *path; /* the file it came from, or "(embedded defaults)" */
     struct sk_conf_log log;
@@ -201,6 +237,7 @@ struct sk_conf {
     struct sk_conf_netflow netflow;
     struct sk_conf_govern govern;
     struct sk_conf_audit audit;
+    struct sk_conf_detect detect;
     struct sk_arena arena; /* owns every string and array above */
 };
 

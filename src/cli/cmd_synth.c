@@ -14,20 +14,31 @@ static void help(void)
 {
     printf("usage: sakimori synth --out DIR [OPTIONS]\n"
            "\n"
-           "Writes a labelled traffic scenario: DIR/scenario.pcap (benign web, DNS and\n"
-           "NTP traffic of many hosts, with C2 beacons among it), DIR/truth.json (which\n"
-           "traffic is malicious) and DIR/intel.txt (an indicator list naming the C2\n"
-           "servers). The same options and seed always give the same files.\n"
+           "Writes a labelled traffic scenario: DIR/scenario.pcap (benign web browsing\n"
+           "over HTTPS with CDN assets, DNS, NTP and periodic software-update checks of\n"
+           "many hosts, with C2 beacons, DGA lookups, DNS tunnels and long C2\n"
+           "connections among it), DIR/truth.json (which traffic is malicious) and\n"
+           "DIR/intel.txt (an indicator list naming the beacons' C2 servers).\n"
+           "The same options and seed always give the same files. Infected hosts are\n"
+           "ordinary hosts too: they browse and update like the others.\n"
            "\n"
            "options:\n"
-           "  -o, --out DIR           output directory (created if missing)\n"
-           "  -s, --seed N            random seed (default 1)\n"
-           "      --hosts N           benign hosts (default 20)\n"
-           "      --duration SECONDS  length of the capture (default 3600)\n"
-           "      --beacons N         infected hosts, one C2 each (default 1)\n"
-           "      --period SECONDS    beacon period (default 60)\n"
-           "      --jitter FRACTION   beacon timing jitter, 0–1 (default 0.1)\n"
-           "  -h, --help              this help\n");
+           "  -o, --out DIR            output directory (created if missing)\n"
+           "  -s, --seed N             random seed (default 1)\n"
+           "      --hosts N            internal hosts with benign activity (default 20)\n"
+           "      --duration SECONDS   length of the capture (default 3600)\n"
+           "      --web-mean SECONDS   mean gap between a host's web sessions (default 90)\n"
+           "      --updates N          periodic update services, 0–5 (default 3)\n"
+           "      --beacons N          hosts beaconing, one C2 each (default 1)\n"
+           "      --period SECONDS     beacon period (default 60)\n"
+           "      --period-max SECONDS draw each beacon's period log-uniformly in\n"
+           "                           [period, period-max] (default: all equal)\n"
+           "      --jitter FRACTION    beacon timing jitter, 0–1 (default 0.1)\n"
+           "      --size-jitter FRACTION  beacon size jitter, 0–1 (default 0.1)\n"
+           "      --dga N              hosts running a DGA (default 0)\n"
+           "      --tunnels N          hosts tunnelling over DNS (default 0)\n"
+           "      --longconns N        hosts holding a long C2 connection (default 0)\n"
+           "  -h, --help               this help\n");
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
@@ -49,6 +60,10 @@ int sk_cmd_synth(int argc, char **argv)
         {"hosts", required_argument, NULL, 'H'},  {"duration", required_argument, NULL, 'D'},
         {"beacons", required_argument, NULL, 'B'}, {"period", required_argument, NULL, 'P'},
         {"jitter", required_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'},
+        {"size-jitter", required_argument, NULL, 'Z'}, {"period-max", required_argument, NULL, 'M'},
+        {"web-mean", required_argument, NULL, 'W'}, {"updates", required_argument, NULL, 'U'},
+        {"dga", required_argument, NULL, 'G'},     {"tunnels", required_argument, NULL, 'T'},
+        {"longconns", required_argument, NULL, 'L'},
         {0},
     };
     struct sk_synth_cfg cfg;
@@ -86,15 +101,47 @@ int sk_cmd_synth(int argc, char **argv)
                 return SK_EXIT_ERROR;
             cfg.beacon_period = v * SK_NS_PER_SEC;
             break;
-        case 'J': {
+        case 'J':
+        case 'Z': {
             char *end;
             double d = strtod(optarg, &end);
             if (end == optarg || *end || !(d >= 0 && d <= 1))
-                return sk_cli_usage_error("synth", "--jitter: expected a number in [0, 1], got '%s'",
-                                          optarg);
-            cfg.beacon_jitter = d;
+                return sk_cli_usage_error("synth", "%s: expected a number in [0, 1], got '%s'",
+                                          c == 'J' ? "--jitter" : "--size-jitter", optarg);
+            if (c == 'J')
+                cfg.beacon_jitter = d;
+            else
+                cfg.size_jitter = d;
             break;
         }
+        case 'M':
+            if (parse_u64("--period-max", optarg, 1, 86400, &v))
+                return SK_EXIT_ERROR;
+            cfg.beacon_period_max = v * SK_NS_PER_SEC;
+            break;
+        case 'W':
+            if (parse_u64("--web-mean", optarg, 1, 86400, &v))
+                return SK_EXIT_ERROR;
+            cfg.web_mean = v * SK_NS_PER_SEC;
+            break;
+        case 'U':
+            if (parse_u64("--updates", optarg, 0, 5, &v))
+                return SK_EXIT_ERROR;
+            cfg.update_services = (uint32_t)v;
+            break;
+        case 'G':
+        case 'T':
+        case 'L':
+            if (parse_u64(c == 'G' ? "--dga" : c == 'T' ? "--tunnels" : "--longconns", optarg, 0,
+                          20, &v))
+                return SK_EXIT_ERROR;
+            if (c == 'G')
+                cfg.dga = (uint32_t)v;
+            else if (c == 'T')
+                cfg.tunnels = (uint32_t)v;
+            else
+                cfg.longconns = (uint32_t)v;
+            break;
         case 'h': help(); return SK_EXIT_OK;
         default: return sk_cli_usage_error("synth", "unknown option");
         }

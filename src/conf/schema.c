@@ -282,6 +282,68 @@ static const struct sk_conf_field audit_fields[] = {
     {0},
 };
 
+static const struct sk_conf_field detect_beacon_fields[] = {
+    {.key = "threshold", .type = SK_CT_DOUBLE,
+     .offset = offsetof(struct sk_conf_detect_beacon, threshold), .dmin = 0, .dmax = 1},
+    {.key = "min_connections", .type = SK_CT_U32,
+     .offset = offsetof(struct sk_conf_detect_beacon, min_connections), .min = 4, .max = 1000000},
+    {.key = "strobe_rate", .type = SK_CT_DOUBLE,
+     .offset = offsetof(struct sk_conf_detect_beacon, strobe_rate), .dmin = 0.001, .dmax = 1e6},
+    {.key = "strobe_min_span", .type = SK_CT_DURATION,
+     .offset = offsetof(struct sk_conf_detect_beacon, strobe_min_span), .min = 1 * SEC, .max = 86400 * SEC},
+    {0},
+};
+
+static const struct sk_conf_field detect_longconn_fields[] = {
+    {.key = "min_duration", .type = SK_CT_DURATION,
+     .offset = offsetof(struct sk_conf_detect_longconn, min_duration), .min = 1 * SEC, .max = 30 * 86400 * SEC},
+    {0},
+};
+
+static const struct sk_conf_field detect_dga_fields[] = {
+    {.key = "model", .type = SK_CT_STRING, .offset = offsetof(struct sk_conf_detect_dga, model)},
+    {.key = "threshold", .type = SK_CT_DOUBLE,
+     .offset = offsetof(struct sk_conf_detect_dga, threshold), .dmin = 0, .dmax = 1},
+    {.key = "nxdomain_burst", .type = SK_CT_U32,
+     .offset = offsetof(struct sk_conf_detect_dga, nxdomain_burst), .min = 2, .max = 1000000},
+    {.key = "burst_window", .type = SK_CT_DURATION,
+     .offset = offsetof(struct sk_conf_detect_dga, burst_window), .min = 1 * SEC, .max = 86400 * SEC},
+    {0},
+};
+
+static const struct sk_conf_field detect_dnstunnel_fields[] = {
+    {.key = "threshold", .type = SK_CT_DOUBLE,
+     .offset = offsetof(struct sk_conf_detect_dnstunnel, threshold), .dmin = 0, .dmax = 1},
+    {.key = "min_subdomains", .type = SK_CT_U32,
+     .offset = offsetof(struct sk_conf_detect_dnstunnel, min_subdomains), .min = 2, .max = 10000000},
+    {0},
+};
+
+static const struct sk_conf_field detect_fields[] = {
+    {.key = "internal", .type = SK_CT_PREFIXES, .offset = offsetof(struct sk_conf_detect, internal)},
+    {.key = "internal_to_internal", .type = SK_CT_BOOL,
+     .offset = offsetof(struct sk_conf_detect, internal_to_internal)},
+    {.key = "max_pairs", .type = SK_CT_U32, .offset = offsetof(struct sk_conf_detect, max_pairs),
+     .min = 1024, .max = 100000000},
+    {.key = "beacon", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf_detect, beacon),
+     .fields = detect_beacon_fields},
+    {.key = "longconn", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf_detect, longconn),
+     .fields = detect_longconn_fields},
+    {.key = "dga", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf_detect, dga),
+     .fields = detect_dga_fields},
+    {.key = "dnstunnel", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf_detect, dnstunnel),
+     .fields = detect_dnstunnel_fields},
+    {0},
+};
+
+/* RFC 1918 and ULA (fc00::/7), IPv4 stored IPv4-mapped as sk_addr does. */
+static struct sk_prefix default_internal[] = {
+    {.addr = {.b = {[10] = 0xff, [11] = 0xff, [12] = 10}, .family = SK_AF_INET}, .len = 8},
+    {.addr = {.b = {[10] = 0xff, [11] = 0xff, [12] = 172, [13] = 16}, .family = SK_AF_INET}, .len = 12},
+    {.addr = {.b = {[10] = 0xff, [11] = 0xff, [12] = 192, [13] = 168}, .family = SK_AF_INET}, .len = 16},
+    {.addr = {.b = {[0] = 0xfc}, .family = SK_AF_INET6}, .len = 7},
+};
+
 const struct sk_conf_field sk__conf_root[] = {
     {.key = "log", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, log), .fields = log_fields},
     {.key = "node", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, node), .fields = node_fields},
@@ -296,6 +358,7 @@ const struct sk_conf_field sk__conf_root[] = {
     {.key = "netflow", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, netflow), .fields = netflow_fields},
     {.key = "govern", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, govern), .fields = govern_fields},
     {.key = "audit", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, audit), .fields = audit_fields},
+    {.key = "detect", .type = SK_CT_SECTION, .offset = offsetof(struct sk_conf, detect), .fields = detect_fields},
     {0},
 };
 
@@ -423,4 +486,19 @@ void sk_conf_defaults(struct sk_conf *c)
     c->netflow.pending_age = 600 * SEC;
     c->netflow.socket_buffer = 64u << 20;
     govern_defaults(&c->govern, &c->audit);
+    c->detect.internal.v = default_internal;
+    c->detect.internal.n = sizeof default_internal / sizeof default_internal[0];
+    c->detect.internal_to_internal = 0;
+    c->detect.max_pairs = 4000000;
+    c->detect.beacon.threshold = 0.7;
+    c->detect.beacon.min_connections = 4;
+    c->detect.beacon.strobe_rate = 1.0;
+    c->detect.beacon.strobe_min_span = 60 * SEC;
+    c->detect.longconn.min_duration = 3600 * SEC;
+    c->detect.dga.model = "";
+    c->detect.dga.threshold = 0;
+    c->detect.dga.nxdomain_burst = 10;
+    c->detect.dga.burst_window = 60 * SEC;
+    c->detect.dnstunnel.threshold = 0.7;
+    c->detect.dnstunnel.min_subdomains = 50;
 }

@@ -7,9 +7,11 @@
 #include "sakimori/analyzer.h"
 
 extern const struct sk_analyzer_ops sk__an_intel;
+extern const struct sk_analyzer_ops sk__an_beacon;
 
 static const struct sk_analyzer_ops *const analyzers[] = {
     &sk__an_intel,
+    &sk__an_beacon,
     NULL,
 };
 

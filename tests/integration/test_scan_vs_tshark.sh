@@ -53,7 +53,8 @@ jq -e -s 'all(.[]; has("type") and has("ts_first") and has("ts_last") and has("s
            and has("src_port") and has("dst_ip") and has("dst_port") and has("proto")
            and has("name") and has("indicator") and has("count")
            and (.ts_first | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$"))
-           and .type == "sighting")' "$TMP/out.json" >/dev/null \
+           and (.type == "sighting" or (.type == "detection" and has("analyzer")
+                and has("score") and has("evidence"))))' "$TMP/out.json" >/dev/null \
     || fail "a finding lacks a required field"
 
 # --- the store holds exactly what was printed ---
@@ -63,9 +64,9 @@ n_db=$(sqlite3 "$TMP/s.db" "SELECT count(*) FROM findings")
 [ "$(sqlite3 "$TMP/s.db" "SELECT count(*) FROM runs WHERE finished_ns IS NOT NULL")" -eq 1 ] \
     || fail "the run was not recorded as finished"
 
-# --- a list that matches nothing: exit 0, empty output ---
+# --- a list that matches nothing: no sightings (the beacon is still detected) ---
 echo "192.0.2.99" > "$TMP/none.txt"
 run_status "$SAKIMORI" scan --json --no-store --intel "$TMP/none.txt" "$pcap" > "$TMP/none.json"
-expect_status 0 "no findings"
-[ ! -s "$TMP/none.json" ] || fail "output without findings"
+expect_status 1 "the beacon detection is a finding"
+[ -z "$(jq -c 'select(.type == "sighting")' "$TMP/none.json")" ] || fail "sightings without a matching indicator"
 echo "ok"
