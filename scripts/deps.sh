@@ -14,6 +14,7 @@ libpsl-dev publicsuffix libnftables-dev nftables libhiredis-dev zlib1g-dev
 libcmocka-dev libpcre2-dev nettle-dev
 unbound bind9 bind9-dnsutils bird2 exabgp redis-server redis-tools
 tshark nfdump softflowd tcpdump iproute2 jq time curl openssl
+wamerican
 "
 
 missing=""

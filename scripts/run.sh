@@ -7,7 +7,7 @@ bin=${1:-build/sakimori}
 dir=${2:-build/run}
 
 echo "== sakimori synth: writing a scenario to $dir"
-"$bin" synth --out "$dir" --seed 7 --hosts 25 --duration 3600 --beacons 1 --period 60 --jitter 0.2
+"$bin" synth --out "$dir" --seed 7 --hosts 25 --duration 5400 --beacons 1 --period 60 --jitter 0.2 --dga 1 --tunnels 1 --longconns 1
 echo "   $(wc -c < "$dir/scenario.pcap") bytes of pcap; ground truth in $dir/truth.json"
 echo "== indicators ($dir/intel.txt):"
 sed 's/^/   /' "$dir/intel.txt"

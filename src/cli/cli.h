@@ -61,5 +61,6 @@ int sk_cmd_keygen(int argc, char **argv);
 int sk_cmd_sign(int argc, char **argv);
 int sk_cmd_verify(int argc, char **argv);
 int sk_cmd_act(int argc, char **argv);
+int sk_cmd_intel_train_dga(int argc, char **argv);
 
 #endif

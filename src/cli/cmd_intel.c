@@ -22,6 +22,7 @@ static int intel_check(int argc, char **argv);
 
 static const struct sk_cmd intel_cmds[] = {
     {"check", "which warninglists a value is on (address, name, URL, hash)", intel_check},
+    {"train-dga", "derive the DGA model from top-site lists; measure a model", sk_cmd_intel_train_dga},
 };
 
 static void usage(FILE *out)

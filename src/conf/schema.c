@@ -305,7 +305,7 @@ static const struct sk_conf_field detect_dga_fields[] = {
     {.key = "threshold", .type = SK_CT_DOUBLE,
      .offset = offsetof(struct sk_conf_detect_dga, threshold), .dmin = 0, .dmax = 1},
     {.key = "nxdomain_burst", .type = SK_CT_U32,
-     .offset = offsetof(struct sk_conf_detect_dga, nxdomain_burst), .min = 2, .max = 1000000},
+     .offset = offsetof(struct sk_conf_detect_dga, nxdomain_burst), .min = 2, .max = 1000},
     {.key = "burst_window", .type = SK_CT_DURATION,
      .offset = offsetof(struct sk_conf_detect_dga, burst_window), .min = 1 * SEC, .max = 86400 * SEC},
     {0},
@@ -490,7 +490,7 @@ void sk_conf_defaults(struct sk_conf *c)
     c->detect.internal.n = sizeof default_internal / sizeof default_internal[0];
     c->detect.internal_to_internal = 0;
     c->detect.max_pairs = 4000000;
-    c->detect.beacon.threshold = 0.7;
+    c->detect.beacon.threshold = 0.75;
     c->detect.beacon.min_connections = 4;
     c->detect.beacon.strobe_rate = 1.0;
     c->detect.beacon.strobe_min_span = 60 * SEC;

@@ -21,7 +21,7 @@
  *   ts    regularity of the intervals: (1 − |Bowley skew| + 1 − MAD/median)/2
  *   ds    the same on sizes
  *   hist  flatness of the histogram over the pair's span (1 − CV) — bins
- *         merged until each holds ≥ 2 periods — or the share of bins in the
+ *         merged until each holds ≥ 4 periods — or the share of bins in the
  *         two most common levels (for beacons that alternate two rates)
  *   dur   how much of the observation the pair covers: the larger of its
  *         span / observation and its longest run of non-empty bins / half
@@ -136,8 +136,9 @@ void sk__beacon_score(const struct sk__beacon_obs *o, struct sk__beacon_result *
         r->ds_score = r->ds.score;
     }
 
-    /* histogram: merge bins until one holds about two periods */
-    uint64_t w = o->bin_ns, want = (uint64_t)(2 * r->ts.median * 1e9);
+    /* histogram: merge bins until one holds about four periods (fewer, and
+     * a strict beacon aliases into counts like 2, 3, 2, 2, 3) */
+    uint64_t w = o->bin_ns, want = (uint64_t)(4 * r->ts.median * 1e9);
     size_t f = 1;
     while (w * f < want && f < o->nbins)
         f *= 2;
@@ -172,13 +173,15 @@ void sk__beacon_score(const struct sk__beacon_obs *o, struct sk__beacon_result *
         double cv_score = clamp01(1 - r->hist_cv);
         /* two-level fit: bars grouped by height in steps of 5 % of the
          * tallest; the share of non-empty bars in the two largest groups,
-         * one outlier forgiven; needs 11 non-empty bars to mean anything */
+         * one outlier forgiven; needs 11 non-empty bars, and bars of at
+         * least 10, to mean anything (with 1–3 a bar every count is a
+         * "level") */
         uint32_t top = 0, nz = 0;
         for (size_t i = ufb; i <= ulb; i++) {
             top = merged[i] > top ? merged[i] : top;
             nz += merged[i] > 0;
         }
-        if (nz >= 11) {
+        if (nz >= 11 && top >= 10) {
             uint32_t step = (uint32_t)ceil(top * 0.05), groups[21] = {0}, g1 = 0, g2 = 0;
             if (!step)
                 step = 1;

@@ -158,7 +158,7 @@ struct sk__beacon_result {
     struct sk__dist ts, ds;
     double ts_score, ds_score, hist_score, dur_score;
     double hist_cv, hist_bimodal;
-    uint64_t hist_bin_ns;   /* width after merging to ≥ 2 × the median interval */
+    uint64_t hist_bin_ns;   /* width after merging to ≥ 4 × the median interval */
     uint32_t hist_bins[48]; /* the pair's merged bins, first to last */
     size_t hist_n;
     double coverage, consistency;
@@ -166,6 +166,13 @@ struct sk__beacon_result {
 };
 
 void sk__beacon_score(const struct sk__beacon_obs *o, struct sk__beacon_result *r);
+
+/* ---- names and domains ------------------------------------------------- */
+
+struct psl_ctx_st;
+/* The Public Suffix List (the newest of libpsl's built-in and the system's
+ * publicsuffix file), loaded once. */
+const struct psl_ctx_st *sk__psl(void);
 
 /* ---- evidence ----------------------------------------------------------- */
 

@@ -8,10 +8,16 @@
 
 extern const struct sk_analyzer_ops sk__an_intel;
 extern const struct sk_analyzer_ops sk__an_beacon;
+extern const struct sk_analyzer_ops sk__an_dga;
+extern const struct sk_analyzer_ops sk__an_dnstunnel;
+extern const struct sk_analyzer_ops sk__an_longconn;
 
 static const struct sk_analyzer_ops *const analyzers[] = {
     &sk__an_intel,
     &sk__an_beacon,
+    &sk__an_dga,
+    &sk__an_dnstunnel,
+    &sk__an_longconn,
     NULL,
 };
 

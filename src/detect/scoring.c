@@ -11,7 +11,7 @@
  *   prevalence    share p of internal hosts that reach the object:
  *                 common destinations (update servers, SaaS) are what
  *                 many hosts do on purpose; C2 is rare. Ramps from 0 at
- *                 p ≤ 5 % to −0.30 at p ≥ 40 %; only with ≥ 5 internal hosts
+ *                 p ≤ 5 % to −0.30 at p ≥ 25 %; only with ≥ 5 internal hosts
  *   first seen    once the analyzer has watched ≥ 7 days: an object first
  *                 seen ≤ 7 days ago +0.10, one seen for ≥ 30 days −0.10
  *   warninglist   CDN/cloud/top-site lists: well-known infrastructure
@@ -47,7 +47,7 @@ double sk__score_modify(double base, const struct sk__mod_in *m, json_t *ev)
     }
     if (m->internal_hosts >= 5 && m->prevalence_hosts > 0) {
         double p = (double)m->prevalence_hosts / (double)m->internal_hosts;
-        double ramp = (p - 0.05) / (0.40 - 0.05);
+        double ramp = (p - 0.05) / (0.25 - 0.05);
         double d = ramp <= 0 ? 0 : ramp >= 1 ? -0.30 : -0.30 * ramp;
         s += d;
         note(mods, "prevalence", d,

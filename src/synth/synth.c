@@ -114,7 +114,7 @@ size_t sk_dga_label(enum sk_dga_family f, uint64_t seed, uint64_t index, char *o
     rng_seed(&r, seed * 0x9e3779b97f4a7c15ULL ^ (index + 1) * 0xd1b54a32d192ed03ULL ^ (uint64_t)f);
     switch (f) {
     case SK_DGA_RANDOM:
-        len = 10 + rng_below(&r, 11);
+        len = 6 + rng_below(&r, 15);
         while (n < len)
             out[n++] = (char)('a' + rng_below(&r, 26));
         break;
@@ -733,10 +733,10 @@ struct update_service {
 
 static const struct update_service updates[] = {
     {"update.osvendor.example", "/v1/check?channel=stable", 3600, 1.00, 420},
-    {"definitions.avvendor.example", "/defs/latest.json", 1800, 0.60, 610},
-    {"telemetry.browser.example", "/ping", 900, 0.45, 180},
-    {"checkin.mdm.example", "/api/checkin", 600, 0.35, 350},
-    {"sync.office.example", "/sync/status", 300, 0.30, 240},
+    {"definitions.avvendor.example", "/defs/latest.json", 1800, 0.80, 610},
+    {"telemetry.browser.example", "/ping", 900, 0.60, 180},
+    {"checkin.mdm.example", "/api/checkin", 600, 0.50, 350},
+    {"sync.office.example", "/sync/status", 300, 0.40, 240},
 };
 #define NUPDATES (sizeof updates / sizeof updates[0])
 
