@@ -22,7 +22,7 @@ run_status "$SAKIMORI" scan --json --no-store --intel "$TMP/a/intel.txt" "$TMP/a
 expect_status 1 "beacons must be found"
 # per C2: the number of TCP connections found equals the ground truth
 jq -r '.beacons[] | "\(.src_ip) \(.dst_ip) \(.connections)"' "$TMP/a/truth.json" | sort > "$TMP/want"
-jq -r 'select(.type == "sighting" and .proto == "tcp") | "\(.src_ip) \(.dst_ip)"' "$TMP/out.json" | sort | uniq -c \
+jq -r 'select(.type == "sighting" and .proto == "tcp" and .indicator.value == .dst_ip) | "\(.src_ip) \(.dst_ip)"' "$TMP/out.json" | sort | uniq -c \
     | awk '{print $2, $3, $1}' | sort > "$TMP/got"
 [ "$(wc -l < "$TMP/want")" -eq 2 ] || fail "truth should list 2 beacons"
 diff -u "$TMP/want" "$TMP/got" || fail "beacon connections found differ from the ground truth"
