@@ -11,7 +11,7 @@ build-essential cmake pkg-config clang llvm libclang-rt-14-dev
 libpcap-dev libjansson-dev libfyaml-dev libsqlite3-dev sqlite3
 libmicrohttpd-dev libgnutls28-dev libcurl4-gnutls-dev libsodium-dev
 libpsl-dev publicsuffix libnftables-dev nftables libhiredis-dev zlib1g-dev
-libcmocka-dev libpcre2-dev nettle-dev
+libcmocka-dev libpcre2-dev nettle-dev libidn2-dev
 unbound bind9 bind9-dnsutils bird2 exabgp redis-server redis-tools
 tshark nfdump softflowd tcpdump iproute2 jq time curl openssl
 wamerican

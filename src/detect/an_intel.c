@@ -1,26 +1,41 @@
 /*
  * an_intel.c — the "intel" analyzer: indicator matches become sightings.
  *
- * Every event is matched against the intel snapshot by what it carries:
- *   flow  both endpoints                     count = packets of the flow
- *   dns   the query name; answer addresses;  count = 1 message
+ * Every event goes through sk_intel_match_events(), which matches what it
+ * carries:
+ *   flow  both endpoints                       count = packets of the flow
+ *   dns   the query name; answer addresses and count = 1 message
  *         CNAME/NS/MX targets
- *   tls   SNI                                count = 1 handshake
- *   http  Host                               count = 1 request
- * Each match emits one sighting at once; the findset merges repeats.
+ *   tls   SNI, JA3, JA4, certificate hashes    count = 1 handshake
+ *   http  Host, and the request URL            count = 1 request
+ * Each matching indicator emits one sighting at once (the findset merges
+ * repeats), carrying where it matched ("dst", "sni", …), every source of the
+ * indicator, and the MISP warninglists the sighting's addresses and name are
+ * on ("dst is in amazon-aws"), which the safeguards and the scoring use.
  */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sakimori/addr.h"
 #include "sakimori/analyzer.h"
 #include "sakimori/error.h"
 #include "sakimori/event.h"
 #include "sakimori/intel.h"
+#include "sakimori/warninglist.h"
 
-#define MAX_MATCHES 32
+#define MAX_WL_HITS 32
 
 struct intel_state {
     const struct sk_intel *intel;
+    const struct sk_warninglists *wl;
+};
+
+struct feed_ctx {
+    const struct intel_state *s;
+    const struct sk_event *ev;
+    sk_finding_fn emit;
+    void *ctx;
 };
 
 static int intel_create(void **state, const struct sk_analyzer_env *env)
@@ -29,22 +44,126 @@ static int intel_create(void **state, const struct sk_analyzer_env *env)
     if (!s)
         return -SK_ENOMEM;
     s->intel = env->intel;
+    s->wl = env->warninglists;
     *state = s;
     return 0;
 }
 
 static void intel_destroy(void *state) { free(state); }
 
-static int emit_matches(const struct sk_event *ev, const char *name, uint64_t count,
-                        const struct sk_indicator *const *m, size_t n,
-                        sk_finding_fn emit, void *ctx)
+static void add_wl_hits(json_t *arr, const struct sk_wl_hit *h, size_t n, const char *on)
 {
-    struct sk_finding f;
-    int rc;
+    for (size_t i = 0; i < n && i < MAX_WL_HITS; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(h[i].list->id));
+        json_object_set_new(o, "name", json_string(h[i].list->name));
+        json_object_set_new(o, "on", json_string(on));
+        json_object_set_new(o, "entry", json_string(h[i].entry));
+        json_array_append_new(arr, o);
+    }
+}
 
-    if (n > MAX_MATCHES)
-        n = MAX_MATCHES;
-    for (size_t i = 0; i < n; i++) {
+/* The event's name as a sighting shows it. */
+static const char *event_name(const struct sk_event *ev)
+{
+    switch (ev->kind) {
+    case SK_EVENT_DNS: return ev->u.dns.qname && *ev->u.dns.qname ? ev->u.dns.qname : NULL;
+    case SK_EVENT_TLS: return ev->u.tls.sni;
+    case SK_EVENT_HTTP: return ev->u.http.host;
+    default: return NULL;
+    }
+}
+
+/* Warninglist hits of what matched, as a JSON array (NULL when none): the
+ * matched address itself ("dst is in amazon-aws"), or the matched name —
+ * and, for TLS and HTTP, the server the client talked to. */
+static char *warninglists_of(const struct intel_state *s, const struct sk_event *ev,
+                             const struct sk_intel_match *m)
+{
+    struct sk_wl_hit h[MAX_WL_HITS];
+    json_t *arr;
+    char *out = NULL;
+    size_t n;
+    const char *name = NULL;
+    int server = 0;
+
+    if (!s->wl || sk_wl_count(s->wl) == 0)
+        return NULL;
+    arr = json_array();
+    switch (m->field) {
+    case SK_MATCH_SRC:
+        n = sk_wl_match_addr(s->wl, &ev->src, SK_WL_SRC, h, MAX_WL_HITS);
+        add_wl_hits(arr, h, n, "src");
+        break;
+    case SK_MATCH_DST:
+        n = sk_wl_match_addr(s->wl, &ev->dst, SK_WL_DST, h, MAX_WL_HITS);
+        add_wl_hits(arr, h, n, "dst");
+        break;
+    case SK_MATCH_ANSWER:
+        if (m->addr) {
+            n = sk_wl_match_addr(s->wl, m->addr, SK_WL_DST, h, MAX_WL_HITS);
+            add_wl_hits(arr, h, n, "answer");
+        } else {
+            name = m->observed;
+        }
+        break;
+    case SK_MATCH_QNAME:
+        name = event_name(ev);
+        break;
+    default: /* SNI, Host, URL, fingerprints: the name and the server */
+        name = event_name(ev);
+        server = 1;
+        break;
+    }
+    if (name && *name) {
+        n = sk_wl_match_name(s->wl, name, h, MAX_WL_HITS);
+        add_wl_hits(arr, h, n, "name");
+    }
+    if (server && ev->dst.family) {
+        n = sk_wl_match_addr(s->wl, &ev->dst, SK_WL_DST, h, MAX_WL_HITS);
+        add_wl_hits(arr, h, n, "dst");
+    }
+    if (json_array_size(arr))
+        out = json_dumps(arr, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(arr);
+    return out;
+}
+
+static char *sources_of(const struct sk_intel *in, const struct sk_indicator *ind)
+{
+    json_t *arr = json_array();
+    char *out;
+
+    for (size_t i = 0; i < ind->nsources; i++) {
+        const struct sk_ioc_source *src = sk_intel_source(in, ind, i);
+        json_t *o = json_object(), *labels = json_array();
+        json_object_set_new(o, "name", json_string(src->name));
+        json_object_set_new(o, "confidence", json_integer(src->confidence));
+        if (src->tlp)
+            json_object_set_new(o, "tlp", json_string(sk_tlp_name((enum sk_tlp)src->tlp)));
+        for (const char *const *l = src->labels; l && *l; l++)
+            json_array_append_new(labels, json_string(*l));
+        json_object_set_new(o, "labels", labels);
+        if (src->stix_id)
+            json_object_set_new(o, "stix_id", json_string(src->stix_id));
+        json_array_append_new(arr, o);
+    }
+    out = json_dumps(arr, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(arr);
+    return out;
+}
+
+static int on_match(void *vctx, const struct sk_intel_match *m)
+{
+    struct feed_ctx *c = vctx;
+    const struct sk_event *ev = c->ev;
+    struct sk_finding f;
+    int rc = 0;
+
+    char *wl = warninglists_of(c->s, ev, m);
+    for (size_t i = 0; i < m->n && rc >= 0; i++) {
+        const struct sk_indicator *ind = m->ind[i];
+        char *srcs = sources_of(c->s->intel, ind);
         memset(&f, 0, sizeof f);
         f.type = SK_FINDING_SIGHTING;
         f.proto = ev->proto;
@@ -55,74 +174,32 @@ static int emit_matches(const struct sk_event *ev, const char *name, uint64_t co
         f.ts_last = ev->ts_end;
         f.src = ev->src;
         f.dst = ev->dst;
-        f.name = name;
-        f.indicator.value = m[i]->value;
-        f.indicator.type = sk_ioc_type_name((enum sk_ioc_type)m[i]->type);
-        f.indicator.source = m[i]->source;
-        f.indicator.confidence = m[i]->confidence;
-        f.count = count;
-        if ((rc = emit(ctx, &f)) < 0)
-            return rc;
+        f.name = event_name(ev);
+        f.indicator.value = ind->value;
+        f.indicator.type = sk_ioc_type_name((enum sk_ioc_type)ind->type);
+        f.indicator.source = sk_intel_source(c->s->intel, ind, 0)->name;
+        f.indicator.confidence = ind->confidence;
+        f.indicator.field = sk_match_field_name((enum sk_match_field)m->field);
+        f.indicator.sources_json = srcs;
+        f.warninglists_json = wl;
+        f.count = ev->kind == SK_EVENT_FLOW ? ev->u.flow.pkts_out + ev->u.flow.pkts_in : 1;
+        rc = c->emit(c->ctx, &f);
+        free(srcs);
     }
-    return 0;
-}
-
-static int match_addr(const struct intel_state *s, const struct sk_event *ev,
-                      const struct sk_addr *a, const char *name, uint64_t count,
-                      sk_finding_fn emit, void *ctx)
-{
-    const struct sk_indicator *m[MAX_MATCHES];
-    size_t n = sk_intel_match_addr(s->intel, a, m, MAX_MATCHES);
-    return n ? emit_matches(ev, name, count, m, n, emit, ctx) : 0;
-}
-
-static int match_name(const struct intel_state *s, const struct sk_event *ev,
-                      const char *lookup, const char *name, uint64_t count,
-                      sk_finding_fn emit, void *ctx)
-{
-    const struct sk_indicator *m[MAX_MATCHES];
-    size_t n;
-
-    if (!lookup || !*lookup)
-        return 0;
-    n = sk_intel_match_name(s->intel, lookup, m, MAX_MATCHES);
-    return n ? emit_matches(ev, name, count, m, n, emit, ctx) : 0;
+    free(wl);
+    return rc;
 }
 
 static int intel_feed(void *state, const struct sk_event *ev, sk_finding_fn emit, void *ctx)
 {
     const struct intel_state *s = state;
-    int rc = 0;
+    struct feed_ctx c = {.s = s, .ev = ev, .emit = emit, .ctx = ctx};
+    int rc;
 
     if (!s->intel || sk_intel_count(s->intel) == 0)
         return 0;
-    switch (ev->kind) {
-    case SK_EVENT_FLOW: {
-        uint64_t pkts = ev->u.flow.pkts_out + ev->u.flow.pkts_in;
-        if ((rc = match_addr(s, ev, &ev->src, NULL, pkts, emit, ctx)) < 0)
-            return rc;
-        return match_addr(s, ev, &ev->dst, NULL, pkts, emit, ctx);
-    }
-    case SK_EVENT_DNS: {
-        const struct sk_ev_dns *d = &ev->u.dns;
-        if ((rc = match_name(s, ev, d->qname, d->qname, 1, emit, ctx)) < 0)
-            return rc;
-        for (size_t i = 0; i < d->n_answers && rc >= 0; i++) {
-            const struct sk_dns_rr *rr = &d->answers[i];
-            if (rr->type == 1 || rr->type == 28)
-                rc = match_addr(s, ev, &rr->addr, d->qname, 1, emit, ctx);
-            else if (rr->data && (rr->type == 5 || rr->type == 2 || rr->type == 15))
-                rc = match_name(s, ev, rr->data, d->qname, 1, emit, ctx);
-        }
-        return rc;
-    }
-    case SK_EVENT_TLS:
-        return match_name(s, ev, ev->u.tls.sni, ev->u.tls.sni, 1, emit, ctx);
-    case SK_EVENT_HTTP:
-        return match_name(s, ev, ev->u.http.host, ev->u.http.host, 1, emit, ctx);
-    default:
-        return 0;
-    }
+    rc = sk_intel_match_events(s->intel, ev, 1, on_match, &c);
+    return rc;
 }
 
 static int intel_flush(void *state, sk_nstime now, int final, sk_finding_fn emit, void *ctx)
@@ -133,7 +210,7 @@ static int intel_flush(void *state, sk_nstime now, int final, sk_finding_fn emit
 const struct sk_analyzer_ops sk__an_intel = {
     .name = "intel",
     .api = SK_ANALYZER_API,
-    .desc = "indicator matches on addresses and names (sightings)",
+    .desc = "indicator matches on addresses, names, URLs and TLS fingerprints (sightings)",
     .create = intel_create,
     .feed = intel_feed,
     .flush = intel_flush,

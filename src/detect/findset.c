@@ -153,8 +153,15 @@ int sk_findset_add(void *ctx, const struct sk_finding *f)
     e->indicator.value = dup(&fs->arena, f->indicator.value);
     e->indicator.type = dup(&fs->arena, f->indicator.type);
     e->indicator.source = dup(&fs->arena, f->indicator.source);
+    e->indicator.field = dup(&fs->arena, f->indicator.field);
+    e->indicator.sources_json = dup(&fs->arena, f->indicator.sources_json);
+    e->warninglists_json = dup(&fs->arena, f->warninglists_json);
     e->analyzer = dup(&fs->arena, f->analyzer);
     e->evidence_json = dup(&fs->arena, f->evidence_json);
+    if ((f->indicator.field && !e->indicator.field) ||
+        (f->indicator.sources_json && !e->indicator.sources_json) ||
+        (f->warninglists_json && !e->warninglists_json))
+        return -SK_ENOMEM;
     if ((f->name && !e->name) || (f->indicator.value && !e->indicator.value) ||
         (f->analyzer && !e->analyzer) || (f->evidence_json && !e->evidence_json))
         return -SK_ENOMEM;
@@ -236,6 +243,11 @@ int sk_finding_json(const struct sk_finding *f, struct sk_buf *out)
         json_object_set_new(ind, "type", json_string(f->indicator.type ? f->indicator.type : ""));
         json_object_set_new(ind, "source", json_string(f->indicator.source ? f->indicator.source : ""));
         json_object_set_new(ind, "confidence", json_integer(f->indicator.confidence));
+        if (f->indicator.field)
+            json_object_set_new(ind, "field", json_string(f->indicator.field));
+        json_t *srcs = f->indicator.sources_json ? json_loads(f->indicator.sources_json, 0, NULL) : NULL;
+        if (srcs)
+            json_object_set_new(ind, "sources", srcs);
         json_object_set_new(o, "indicator", ind);
     } else {
         json_object_set_new(o, "indicator", json_null());
@@ -248,6 +260,10 @@ int sk_finding_json(const struct sk_finding *f, struct sk_buf *out)
         if (f->evidence_json)
             ev = json_loads(f->evidence_json, 0, NULL);
         json_object_set_new(o, "evidence", ev ? ev : json_object());
+    }
+    if (f->type == SK_FINDING_SIGHTING) {
+        json_t *wl = f->warninglists_json ? json_loads(f->warninglists_json, 0, NULL) : NULL;
+        json_object_set_new(o, "warninglists", wl ? wl : json_array());
     }
     json_object_set_new(o, "privacy", json_string(sk_privacy_name(f->privacy)));
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);

@@ -1,23 +1,35 @@
 /*
- * intel.c — indicator builder, plain-list loader and snapshot matcher.
+ * intel.c — the indicator builder and the snapshot it freezes into.
  *
- * A snapshot holds every indicator in one array and one hash table from a
- * binary key to the first indicator with that key (indicators with the same
- * key — the same value from several sources — are chained). Keys:
- *   address prefix  'P' family len  16 masked bytes
- *   name            'N' name        (lower-case, no trailing dot)
- *   other           'H' type value  (hashes and URLs)
- * An address is matched by probing each prefix length present in its family,
- * longest first; a name by itself (FQDN and domain indicators) and then each
- * parent (domain indicators only). The snapshot is immutable once built, so
- * readers need no locks.
+ * Builder. Indicators live in one array of 16-byte struct sk_indicator whose
+ * values are copied into an arena; an open-addressing table keyed by (type,
+ * canonical value) merges repeats into one indicator. Each source assertion
+ * (struct sk_ioc_source) is interned — hashed by content and stored once —
+ * so a feed of a million values with the same metadata costs one record. An
+ * indicator with one source points at its record directly; a second source
+ * turns that into a chain (the same source again merges into its record:
+ * highest confidence, widest validity, union of labels).
+ *
+ * Snapshot. Freezing reuses all of that (nothing is copied) and adds the
+ * matchers:
+ *   IPv4 / IPv6 prefixes  lpm4.c (DIR-24 + chunks) / lpm6.c (DXR), with
+ *                         parent links for "every containing prefix";
+ *   names                 domset.c (exact + parents, registered-domain bound);
+ *   URLs, hashes          the builder's (type, value) table, kept as is.
+ * Multi-source chains become sorted arrays (highest confidence first).
+ * Snapshot memory for 10 M mixed indicators: ~16 B per indicator + its value
+ * text + the matchers (lpm.h, domset.c); see docs/PERFORMANCE.md.
+ *
+ * Matching never allocates and never locks; the batch functions pipeline
+ * their lookups with prefetches.
  */
 #include <ctype.h>
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "intel/domset.h"
+#include "intel/intel-int.h"
+#include "intel/lpm.h"
 #include "sakimori/addr.h"
 #include "sakimori/arena.h"
 #include "sakimori/error.h"
@@ -25,57 +37,238 @@
 #include "sakimori/intel.h"
 
 #define NIL UINT32_MAX
-#define LINE_MAX_LEN 4096
-#define NAME_MAX_LEN 253
+#define VALUE_MAX 8192
+#define MAX_SOURCES 255
 
-struct ioc {
-    struct sk_indicator ind;
-    uint32_t next_same; /* next indicator with the same key */
-    uint32_t keylen;
-    const uint8_t *key;
+struct link {
+    uint32_t rec;
+    uint32_t next;
 };
 
 struct sk_intel_builder {
     struct sk_arena arena;
-    struct ioc *v;
+    struct sk_indicator *v;
     size_t n, cap;
-};
-
-struct sk_intel {
-    struct sk_arena arena;
-    struct ioc *v;
-    size_t n;
-    uint32_t *slots; /* index + 1 of the chain head, 0 = empty */
-    uint32_t mask;
+    uint32_t *slots; /* indicator index + 1 */
+    size_t mask;
+    struct link *links;
+    size_t nlinks, caplinks;
+    struct sk_ioc_source *recs;
+    size_t nrecs, caprecs;
+    uint32_t *rslots; /* record index + 1 */
+    size_t rmask;
     uint64_t seed;
-    uint8_t lens4[33], nlens4;   /* IPv4 prefix lengths present, longest first */
-    uint8_t lens6[129], nlens6;
 };
 
-static const char *const ioc_names[] = {
-    [SK_IOC_IPV4] = "ipv4", [SK_IOC_IPV6] = "ipv6", [SK_IOC_CIDR4] = "cidr4",
-    [SK_IOC_CIDR6] = "cidr6", [SK_IOC_DOMAIN] = "domain", [SK_IOC_FQDN] = "fqdn",
-    [SK_IOC_URL] = "url", [SK_IOC_JA3] = "ja3", [SK_IOC_JA4] = "ja4",
-    [SK_IOC_CERT_SHA1] = "cert-sha1", [SK_IOC_CERT_SHA256] = "cert-sha256",
-};
+/* --- growing arrays and tables -------------------------------------------- */
 
-const char *sk_ioc_type_name(enum sk_ioc_type t)
+static int grow(void **v, size_t *cap, size_t n, size_t elem, size_t first)
 {
-    if (t >= SK_IOC_IPV4 && t <= SK_IOC_CERT_SHA256)
-        return ioc_names[t];
-    return "unknown";
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : first;
+    void *nv = realloc(*v, ncap * elem);
+    if (!nv)
+        return -SK_ENOMEM;
+    *v = nv;
+    *cap = ncap;
+    return 0;
 }
 
-int sk_ioc_type_parse(const char *s, enum sk_ioc_type *out)
+static uint64_t key_hash(uint64_t seed, uint8_t type, const char *value, size_t len)
 {
-    for (int t = SK_IOC_IPV4; t <= SK_IOC_CERT_SHA256; t++) {
-        if (strcmp(s, ioc_names[t]) == 0) {
-            *out = (enum sk_ioc_type)t;
+    return sk_hash64(value, len, seed ^ ((uint64_t)type * 0x9e3779b97f4a7c15ULL));
+}
+
+/* The slot of (type, value) in an indicator table: the matching one, or
+ * the empty one where it would go. */
+static size_t ioc_slot(const uint32_t *slots, size_t mask, const struct sk_indicator *v,
+                       uint64_t seed, uint8_t type, const char *value, size_t len)
+{
+    for (size_t s = key_hash(seed, type, value, len) & mask;; s = (s + 1) & mask) {
+        uint32_t x = slots[s];
+        if (!x)
+            return s;
+        const struct sk_indicator *e = &v[x - 1];
+        if (e->type == type && strncmp(e->value, value, len) == 0 && e->value[len] == '\0')
+            return s;
+    }
+}
+
+static int rehash_iocs(struct sk_intel_builder *b)
+{
+    size_t nslots = b->slots ? (b->mask + 1) * 2 : 1024;
+    uint32_t *ns = calloc(nslots, sizeof *ns);
+    if (!ns)
+        return -SK_ENOMEM;
+    for (size_t i = 0; i < b->n; i++) {
+        const struct sk_indicator *e = &b->v[i];
+        size_t s = key_hash(b->seed, e->type, e->value, strlen(e->value)) & (nslots - 1);
+        while (ns[s])
+            s = (s + 1) & (nslots - 1);
+        ns[s] = (uint32_t)i + 1;
+    }
+    free(b->slots);
+    b->slots = ns;
+    b->mask = nslots - 1;
+    return 0;
+}
+
+/* --- interned source records ----------------------------------------------- */
+
+static int streq0(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static uint64_t str_hash(const char *s, uint64_t h)
+{
+    return s ? sk_hash64(s, strlen(s), h) : h ^ 0x51ed27;
+}
+
+static uint64_t rec_hash(const struct sk_ioc_source *r, uint64_t seed)
+{
+    uint64_t h = str_hash(r->name, seed);
+    h = str_hash(r->stix_id, h);
+    h = str_hash(r->description, h);
+    for (const char *const *l = r->labels; l && *l; l++)
+        h = str_hash(*l, h);
+    uint64_t nums[5] = {r->valid_from, r->valid_until, r->first_seen, r->last_seen,
+                        (uint64_t)r->confidence << 8 | r->tlp};
+    return sk_hash64(nums, sizeof nums, h);
+}
+
+static int labels_eq(const char *const *a, const char *const *b)
+{
+    if (!a || !*a)
+        return !b || !*b;
+    if (!b)
+        return 0;
+    for (; *a && *b; a++, b++)
+        if (strcmp(*a, *b) != 0)
+            return 0;
+    return !*a && !*b;
+}
+
+static int rec_eq(const struct sk_ioc_source *a, const struct sk_ioc_source *b)
+{
+    return a->confidence == b->confidence && a->tlp == b->tlp && a->valid_from == b->valid_from &&
+           a->valid_until == b->valid_until && a->first_seen == b->first_seen &&
+           a->last_seen == b->last_seen && streq0(a->name, b->name) &&
+           streq0(a->stix_id, b->stix_id) && streq0(a->description, b->description) &&
+           labels_eq(a->labels, b->labels);
+}
+
+static const char *adup(struct sk_arena *ar, const char *s, int *fail)
+{
+    if (!s)
+        return NULL;
+    const char *d = sk_arena_strdup(ar, s);
+    if (!d)
+        *fail = 1;
+    return d;
+}
+
+static int rehash_recs(struct sk_intel_builder *b)
+{
+    size_t nslots = b->rslots ? (b->rmask + 1) * 2 : 256;
+    uint32_t *ns = calloc(nslots, sizeof *ns);
+    if (!ns)
+        return -SK_ENOMEM;
+    for (size_t i = 0; i < b->nrecs; i++) {
+        size_t s = rec_hash(&b->recs[i], b->seed) & (nslots - 1);
+        while (ns[s])
+            s = (s + 1) & (nslots - 1);
+        ns[s] = (uint32_t)i + 1;
+    }
+    free(b->rslots);
+    b->rslots = ns;
+    b->rmask = nslots - 1;
+    return 0;
+}
+
+/* Index of the interned copy of r (strings copied on first sight). */
+static int intern(struct sk_intel_builder *b, const struct sk_ioc_source *r, uint32_t *out)
+{
+    int rc, fail = 0;
+
+    if ((b->nrecs + 1) * 2 > (b->rslots ? b->rmask + 1 : 0) && (rc = rehash_recs(b)) < 0)
+        return rc;
+    size_t s = rec_hash(r, b->seed) & b->rmask;
+    for (; b->rslots[s]; s = (s + 1) & b->rmask) {
+        if (rec_eq(&b->recs[b->rslots[s] - 1], r)) {
+            *out = b->rslots[s] - 1;
             return 0;
         }
     }
-    return -SK_EINVAL;
+    if (b->nrecs >= NIL - 1)
+        return -SK_ETOOBIG;
+    if ((rc = grow((void **)&b->recs, &b->caprecs, b->nrecs, sizeof *b->recs, 64)) < 0)
+        return rc;
+    struct sk_ioc_source c = *r;
+    c.name = adup(&b->arena, r->name ? r->name : "", &fail);
+    c.stix_id = adup(&b->arena, r->stix_id, &fail);
+    c.description = adup(&b->arena, r->description, &fail);
+    c.labels = NULL;
+    if (r->labels && r->labels[0]) {
+        size_t nl = 0;
+        while (r->labels[nl])
+            nl++;
+        const char **l = sk_arena_alloc(&b->arena, (nl + 1) * sizeof *l);
+        if (!l)
+            return -SK_ENOMEM;
+        for (size_t i = 0; i < nl; i++)
+            l[i] = adup(&b->arena, r->labels[i], &fail);
+        l[nl] = NULL;
+        c.labels = l;
+    }
+    if (fail)
+        return -SK_ENOMEM;
+    b->recs[b->nrecs] = c;
+    b->rslots[s] = (uint32_t)++b->nrecs;
+    *out = (uint32_t)b->nrecs - 1;
+    return 0;
 }
+
+static sk_nstime min_bound(sk_nstime a, sk_nstime b) { return !a || !b ? 0 : a < b ? a : b; }
+static sk_nstime max_bound(sk_nstime a, sk_nstime b) { return !a || !b ? 0 : a > b ? a : b; }
+static sk_nstime min_known(sk_nstime a, sk_nstime b) { return !a ? b : !b ? a : a < b ? a : b; }
+static sk_nstime max_known(sk_nstime a, sk_nstime b) { return a > b ? a : b; }
+
+/* The same source asserting the same value twice: one assertion. */
+static int merge_rec(struct sk_intel_builder *b, uint32_t old, const struct sk_ioc_source *nw,
+                     uint32_t *out)
+{
+    const struct sk_ioc_source *o = &b->recs[old];
+    struct sk_ioc_source m = *o;
+    const char *labels[64];
+    size_t nl = 0;
+
+    m.confidence = o->confidence > nw->confidence ? o->confidence : nw->confidence;
+    m.tlp = o->tlp > nw->tlp ? o->tlp : nw->tlp;
+    m.valid_from = min_bound(o->valid_from, nw->valid_from);
+    m.valid_until = max_bound(o->valid_until, nw->valid_until);
+    m.first_seen = min_known(o->first_seen, nw->first_seen);
+    m.last_seen = max_known(o->last_seen, nw->last_seen);
+    if (!m.stix_id)
+        m.stix_id = nw->stix_id;
+    if (!m.description)
+        m.description = nw->description;
+    for (const char *const *l = o->labels; l && *l && nl < 63; l++)
+        labels[nl++] = *l;
+    for (const char *const *l = nw->labels; l && *l && nl < 63; l++) {
+        size_t k = 0;
+        while (k < nl && strcmp(labels[k], *l) != 0)
+            k++;
+        if (k == nl)
+            labels[nl++] = *l;
+    }
+    labels[nl] = NULL;
+    m.labels = nl ? labels : NULL;
+    return intern(b, &m, out);
+}
+
+/* --- builder ----------------------------------------------------------------- */
 
 int sk_intel_builder_new(struct sk_intel_builder **out)
 {
@@ -83,6 +276,7 @@ int sk_intel_builder_new(struct sk_intel_builder **out)
     if (!b)
         return -SK_ENOMEM;
     sk_arena_init(&b->arena, 1 << 20, 0);
+    b->seed = sk_hash_seed();
     *out = b;
     return 0;
 }
@@ -93,304 +287,286 @@ void sk_intel_builder_free(struct sk_intel_builder *b)
         return;
     sk_arena_free(&b->arena);
     free(b->v);
+    free(b->slots);
+    free(b->links);
+    free(b->recs);
+    free(b->rslots);
     free(b);
 }
 
-/* Canonical DNS name: lower-case, no trailing dot, letters/digits/-/_ only,
- * labels 1–63 bytes, at most 253 bytes. */
-static int canon_name(const char *in, char *out, size_t outlen)
+size_t sk_intel_builder_count(const struct sk_intel_builder *b) { return b ? b->n : 0; }
+
+int sk_intel_builder_add_record(struct sk_intel_builder *b, const struct sk_ioc_record *r)
 {
-    size_t n = strlen(in), o = 0, label = 0;
-
-    if (n && in[n - 1] == '.')
-        n--;
-    if (n == 0 || n > NAME_MAX_LEN || n >= outlen)
-        return -SK_EPARSE;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)in[i];
-        if (c == '.') {
-            if (label == 0)
-                return -SK_EPARSE;
-            label = 0;
-        } else if (isalnum(c) || c == '-' || c == '_') {
-            if (++label > 63)
-                return -SK_EPARSE;
-            c = (unsigned char)tolower(c);
-        } else {
-            return -SK_EPARSE;
-        }
-        out[o++] = (char)c;
-    }
-    if (label == 0)
-        return -SK_EPARSE;
-    out[o] = '\0';
-    return 0;
-}
-
-static int make_key(struct sk_arena *ar, const struct sk_indicator *ind,
-                    const struct sk_prefix *pfx, const char *canon, struct ioc *e)
-{
-    uint8_t *k;
-
-    if (pfx) {
-        e->keylen = 19;
-        if (!(k = sk_arena_alloc(ar, e->keylen)))
-            return -SK_ENOMEM;
-        k[0] = 'P';
-        k[1] = pfx->addr.family;
-        k[2] = pfx->len;
-        memcpy(k + 3, pfx->addr.b, 16);
-    } else {
-        size_t l = strlen(canon);
-        int is_name = ind->type == SK_IOC_DOMAIN || ind->type == SK_IOC_FQDN;
-        e->keylen = (uint32_t)(l + (is_name ? 1 : 2));
-        if (!(k = sk_arena_alloc(ar, e->keylen)))
-            return -SK_ENOMEM;
-        if (is_name) {
-            k[0] = 'N';
-            memcpy(k + 1, canon, l);
-        } else {
-            k[0] = 'H';
-            k[1] = ind->type;
-            memcpy(k + 2, canon, l);
-        }
-    }
-    e->key = k;
-    return 0;
-}
-
-int sk_intel_builder_add(struct sk_intel_builder *b, const struct sk_indicator *ind)
-{
-    char canon[SK_ADDR_STRLEN > 512 ? SK_ADDR_STRLEN : 512];
-    struct sk_prefix pfx, *pp = NULL;
-    struct ioc e;
+    char canon[VALUE_MAX];
+    enum sk_ioc_type type = (enum sk_ioc_type)r->type;
+    uint32_t rec;
     int rc;
 
-    memset(&e, 0, sizeof e);
-    switch (ind->type) {
-    case SK_IOC_IPV4: case SK_IOC_IPV6: case SK_IOC_CIDR4: case SK_IOC_CIDR6:
-        if (sk_prefix_parse(ind->value, &pfx, 0) < 0)
-            return -SK_EPARSE;
-        if ((ind->type == SK_IOC_IPV4 || ind->type == SK_IOC_CIDR4) != (pfx.addr.family == SK_AF_INET))
-            return -SK_EPARSE;
-        if ((ind->type == SK_IOC_IPV4 || ind->type == SK_IOC_IPV6) && pfx.len != sk_addr_bits(&pfx.addr))
-            return -SK_EPARSE;
-        if (pfx.len == sk_addr_bits(&pfx.addr))
-            sk_addr_fmt(&pfx.addr, canon, sizeof canon);
-        else
-            sk_prefix_fmt(&pfx, canon, sizeof canon);
-        pp = &pfx;
-        break;
-    case SK_IOC_DOMAIN: case SK_IOC_FQDN:
-        if (canon_name(ind->value, canon, sizeof canon) < 0)
-            return -SK_EPARSE;
-        break;
-    default: {
-        size_t l = strlen(ind->value);
-        if (l == 0 || l >= sizeof canon)
-            return -SK_EPARSE;
-        for (size_t i = 0; i <= l; i++)
-            canon[i] = (char)tolower((unsigned char)ind->value[i]);
-        break;
-    }
-    }
-    e.ind = *ind;
-    if (!(e.ind.value = sk_arena_strdup(&b->arena, canon)) ||
-        !(e.ind.source = sk_arena_strdup(&b->arena, ind->source ? ind->source : "")))
-        return -SK_ENOMEM;
-    if ((rc = make_key(&b->arena, ind, pp, canon, &e)) < 0)
+    if (!r->value || (rc = sk_ioc_canon(&type, r->value, canon, sizeof canon, NULL, 0)) < 0)
+        return -SK_EPARSE;
+    if (r->src.confidence > 100 || r->src.tlp > SK_TLP_RED)
+        return -SK_EINVAL;
+    size_t len = strlen(canon);
+    if ((b->n + 1) * 10 > (b->slots ? b->mask + 1 : 0) * 6 && (rc = rehash_iocs(b)) < 0)
         return rc;
-    if (b->n == b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 1024;
-        struct ioc *nv = realloc(b->v, ncap * sizeof *nv);
-        if (!nv)
+    size_t s = ioc_slot(b->slots, b->mask, b->v, b->seed, (uint8_t)type, canon, len);
+    if (!b->slots[s]) {
+        if (b->n >= (1u << 29))
+            return -SK_ETOOBIG;
+        if ((rc = intern(b, &r->src, &rec)) < 0 ||
+            (rc = grow((void **)&b->v, &b->cap, b->n, sizeof *b->v, 1024)) < 0)
+            return rc;
+        const char *v = sk_arena_strndup(&b->arena, canon, len);
+        if (!v)
             return -SK_ENOMEM;
-        b->v = nv;
-        b->cap = ncap;
+        b->v[b->n] = (struct sk_indicator){.value = v, .src = rec, .type = (uint8_t)type,
+                                           .confidence = r->src.confidence, .tlp = r->src.tlp,
+                                           .nsources = 1};
+        b->slots[s] = (uint32_t)++b->n;
+        return 0;
     }
-    b->v[b->n++] = e;
+    struct sk_indicator *e = &b->v[b->slots[s] - 1];
+    const char *name = r->src.name ? r->src.name : "";
+    if (e->nsources == 1) {
+        if (strcmp(b->recs[e->src].name, name) == 0)
+            return merge_rec(b, e->src, &r->src, &e->src);
+        if ((rc = intern(b, &r->src, &rec)) < 0 ||
+            (rc = grow((void **)&b->links, &b->caplinks, b->nlinks + 1, sizeof *b->links, 256)) < 0)
+            return rc;
+        b->links[b->nlinks] = (struct link){.rec = e->src, .next = NIL};
+        b->links[b->nlinks + 1] = (struct link){.rec = rec, .next = (uint32_t)b->nlinks};
+        e->src = (uint32_t)b->nlinks + 1;
+        b->nlinks += 2;
+        e->nsources = 2;
+        return 0;
+    }
+    for (uint32_t l = e->src; l != NIL; l = b->links[l].next)
+        if (strcmp(b->recs[b->links[l].rec].name, name) == 0)
+            return merge_rec(b, b->links[l].rec, &r->src, &b->links[l].rec);
+    if (e->nsources == MAX_SOURCES)
+        return -SK_ETOOBIG;
+    if ((rc = intern(b, &r->src, &rec)) < 0 ||
+        (rc = grow((void **)&b->links, &b->caplinks, b->nlinks, sizeof *b->links, 256)) < 0)
+        return rc;
+    b->links[b->nlinks] = (struct link){.rec = rec, .next = e->src};
+    e->src = (uint32_t)b->nlinks++;
+    e->nsources++;
     return 0;
 }
 
-/* Classifies one list entry: address, prefix or domain. */
-static int classify(const char *s, struct sk_indicator *ind, char *why, size_t wlen)
+int sk_intel_builder_add(struct sk_intel_builder *b, enum sk_ioc_type type, const char *value,
+                         const char *source, uint8_t confidence)
 {
-    struct sk_prefix p;
-    int rc;
-
-    if (strchr(s, '/')) {
-        rc = sk_prefix_parse(s, &p, 0);
-        if (rc == -SK_EINVAL) {
-            char fix[SK_ADDR_STRLEN];
-            sk_prefix_parse(s, &p, 1);
-            snprintf(why, wlen, "'%s' has host bits set (did you mean %s?)", s,
-                     sk_prefix_fmt(&p, fix, sizeof fix));
-            return -SK_EPARSE;
-        }
-        if (rc < 0) {
-            snprintf(why, wlen, "'%s' is not a CIDR prefix (expected like 192.0.2.0/24 or 2001:db8::/32)", s);
-            return -SK_EPARSE;
-        }
-        int full = p.len == sk_addr_bits(&p.addr);
-        ind->type = p.addr.family == SK_AF_INET ? (full ? SK_IOC_IPV4 : SK_IOC_CIDR4)
-                                                : (full ? SK_IOC_IPV6 : SK_IOC_CIDR6);
-        return 0;
-    }
-    if (sk_prefix_parse(s, &p, 0) == 0) {
-        ind->type = p.addr.family == SK_AF_INET ? SK_IOC_IPV4 : SK_IOC_IPV6;
-        return 0;
-    }
-    char canon[512];
-    const char *name = s;
-    if (strncmp(name, "*.", 2) == 0)
-        name += 2;
-    if (canon_name(name, canon, sizeof canon) < 0 || !strchr(canon, '.') ||
-        strspn(canon, "0123456789.") == strlen(canon)) {
-        snprintf(why, wlen,
-                 "'%s' is not an IP address, CIDR prefix or domain name", s);
-        return -SK_EPARSE;
-    }
-    ind->type = SK_IOC_DOMAIN;
-    return 0;
+    struct sk_ioc_record r = {.type = (uint8_t)type, .value = value,
+                              .src = {.name = source, .confidence = confidence}};
+    return sk_intel_builder_add_record(b, &r);
 }
 
-int sk_intel_load_list(struct sk_intel_builder *b, const char *path, const char *source,
-                       struct sk_errinfo *ei)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-    char *line = NULL, why[600];
-    size_t cap = 0, start = b->n, lineno = 0;
-    ssize_t len;
-    int rc = 0;
+/* --- snapshot ----------------------------------------------------------------- */
 
-    if (!f)
-        return sk_fail(ei, -errno, "%s: cannot read indicator list: %s", path, strerror(errno));
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        struct sk_indicator ind = {.confidence = 50, .source = source};
-        char *s = line, *e;
-        lineno++;
-        if (len > LINE_MAX_LEN) {
-            rc = sk_fail(ei, -SK_ETOOBIG, "%s:%zu: line longer than %d bytes", path, lineno,
-                         LINE_MAX_LEN);
-            goto out;
-        }
-        if (memchr(line, '\0', (size_t)len)) {
-            rc = sk_fail(ei, -SK_EPARSE, "%s:%zu: NUL byte in a text list", path, lineno);
-            goto out;
-        }
-        if ((e = strchr(s, '#')))
-            *e = '\0';
-        while (isspace((unsigned char)*s))
-            s++;
-        e = s + strlen(s);
-        while (e > s && isspace((unsigned char)e[-1]))
-            *--e = '\0';
-        if (!*s)
+static int rec_rank(const void *pa, const void *pb, void *arg)
+{
+    const struct sk_ioc_source *recs = arg;
+    const struct sk_ioc_source *a = &recs[*(const uint32_t *)pa], *b = &recs[*(const uint32_t *)pb];
+    if (a->confidence != b->confidence)
+        return a->confidence > b->confidence ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+/* Least restrictive of the marked sources; unmarked when none is marked. */
+static uint8_t share_tlp(uint8_t cur, uint8_t t)
+{
+    if (t == SK_TLP_UNMARKED)
+        return cur;
+    return cur == SK_TLP_UNMARKED || t < cur ? t : cur;
+}
+
+static int build_multi(struct sk_intel *in, const struct link *links)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < in->n; i++)
+        if (in->v[i].nsources > 1)
+            total += in->v[i].nsources;
+    if (total && !(in->multi = malloc(total * sizeof *in->multi)))
+        return -SK_ENOMEM;
+    size_t off = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        struct sk_indicator *e = &in->v[i];
+        if (e->nsources == 1) {
+            e->confidence = in->recs[e->src].confidence;
+            e->tlp = in->recs[e->src].tlp;
             continue;
-        if (strpbrk(s, " \t,;")) {
-            rc = sk_fail(ei, -SK_EPARSE,
-                         "%s:%zu: '%s': expected one IP, CIDR or domain per line", path,
-                         lineno, s);
-            goto out;
         }
-        if (classify(s, &ind, why, sizeof why) < 0) {
-            rc = sk_fail(ei, -SK_EPARSE, "%s:%zu: %s", path, lineno, why);
-            goto out;
-        }
-        ind.value = strncmp(s, "*.", 2) == 0 ? s + 2 : s;
-        if ((rc = sk_intel_builder_add(b, &ind)) < 0) {
-            sk_fail(ei, rc, "%s:%zu: '%s': %s", path, lineno, s, sk_strerror(rc));
-            goto out;
-        }
+        size_t k = 0;
+        for (uint32_t l = e->src; l != NIL; l = links[l].next)
+            in->multi[off + k++] = links[l].rec;
+        qsort_r(in->multi + off, k, sizeof *in->multi, rec_rank, in->recs);
+        e->src = (uint32_t)off;
+        e->confidence = in->recs[in->multi[off]].confidence;
+        e->tlp = SK_TLP_UNMARKED;
+        for (size_t j = 0; j < k; j++)
+            e->tlp = share_tlp(e->tlp, in->recs[in->multi[off + j]].tlp);
+        off += k;
     }
-    if (ferror(f))
-        rc = sk_fail(ei, -SK_EIO, "%s: read error after line %zu", path, lineno);
+    return 0;
+}
+
+static int build_lpm4(struct sk_intel *in)
+{
+    size_t n4 = in->count[SK_IOC_IPV4] + in->count[SK_IOC_CIDR4], k = 0;
+    uint32_t *addr = NULL;
+    uint8_t *len = NULL;
+    int rc = -SK_ENOMEM;
+
+    in->n4 = n4;
+    if (!n4)
+        return 0;
+    if (!(addr = malloc(n4 * sizeof *addr)) || !(len = malloc(n4)) ||
+        !(in->p4_ioc = malloc(n4 * sizeof *in->p4_ioc)) ||
+        !(in->p4_parent = malloc(n4 * sizeof *in->p4_parent)))
+        goto out;
+    for (size_t i = 0; i < in->n; i++) {
+        const struct sk_indicator *e = &in->v[i];
+        struct sk_prefix p;
+        if (e->type != SK_IOC_IPV4 && e->type != SK_IOC_CIDR4)
+            continue;
+        if (sk_prefix_parse(e->value, &p, 0) < 0) {
+            rc = -SK_EINVAL;
+            goto out;
+        }
+        addr[k] = sk_addr_v4(&p.addr);
+        len[k] = p.len;
+        in->p4_ioc[k++] = (uint32_t)i;
+    }
+    rc = sk__lpm4_build(addr, len, n4, in->p4_parent, &in->lpm4);
 out:
-    if (rc < 0)
-        b->n = start; /* all or nothing: forget this file's entries */
-    free(line);
-    if (f != stdin)
-        fclose(f);
+    free(addr);
+    free(len);
     return rc;
 }
 
-static uint64_t key_hash(const struct sk_intel *in, const uint8_t *k, size_t len)
+static void v6_halves(const struct sk_addr *a, uint64_t *hi, uint64_t *lo)
 {
-    return sk_hash64(k, len, in->seed);
+    uint64_t h = 0, l = 0;
+    for (int i = 0; i < 8; i++) {
+        h = h << 8 | a->b[i];
+        l = l << 8 | a->b[8 + i];
+    }
+    *hi = h;
+    *lo = l;
 }
 
-static uint32_t lookup(const struct sk_intel *in, const uint8_t *k, size_t len)
+static int build_lpm6(struct sk_intel *in)
 {
-    for (uint32_t s = (uint32_t)key_hash(in, k, len) & in->mask;; s = (s + 1) & in->mask) {
-        uint32_t v = in->slots[s];
-        if (!v)
-            return NIL;
-        const struct ioc *e = &in->v[v - 1];
-        if (e->keylen == len && memcmp(e->key, k, len) == 0)
-            return v - 1;
+    size_t n6 = in->count[SK_IOC_IPV6] + in->count[SK_IOC_CIDR6], k = 0;
+    uint64_t *hi = NULL, *lo = NULL;
+    uint8_t *len = NULL;
+    int rc = -SK_ENOMEM;
+
+    in->n6 = n6;
+    if (!n6)
+        return 0;
+    if (!(hi = malloc(n6 * sizeof *hi)) || !(lo = malloc(n6 * sizeof *lo)) || !(len = malloc(n6)) ||
+        !(in->p6_ioc = malloc(n6 * sizeof *in->p6_ioc)) ||
+        !(in->p6_parent = malloc(n6 * sizeof *in->p6_parent)))
+        goto out;
+    for (size_t i = 0; i < in->n; i++) {
+        const struct sk_indicator *e = &in->v[i];
+        struct sk_prefix p;
+        if (e->type != SK_IOC_IPV6 && e->type != SK_IOC_CIDR6)
+            continue;
+        if (sk_prefix_parse(e->value, &p, 0) < 0) {
+            rc = -SK_EINVAL;
+            goto out;
+        }
+        v6_halves(&p.addr, &hi[k], &lo[k]);
+        len[k] = p.len;
+        in->p6_ioc[k++] = (uint32_t)i;
     }
+    rc = sk__lpm6_build(hi, lo, len, n6, in->p6_parent, &in->lpm6);
+out:
+    free(hi);
+    free(lo);
+    free(len);
+    return rc;
+}
+
+static const struct sk_indicator *find_canon(const struct sk_intel *in, uint8_t type,
+                                             const char *canon, size_t len)
+{
+    if (!in->slots || in->n == 0)
+        return NULL;
+    size_t s = ioc_slot(in->slots, in->mask, in->v, in->seed, type, canon, len);
+    return in->slots[s] ? &in->v[in->slots[s] - 1] : NULL;
+}
+
+static int build_names(struct sk_intel *in)
+{
+    size_t nn = in->count[SK_IOC_DOMAIN] + in->count[SK_IOC_FQDN], k = 0;
+    const char **names = NULL;
+    uint32_t *dom = NULL, *fq = NULL;
+    int rc = -SK_ENOMEM;
+
+    if (!nn)
+        return 0;
+    if (!(names = malloc(nn * sizeof *names)) || !(dom = malloc(nn * sizeof *dom)) ||
+        !(fq = malloc(nn * sizeof *fq)))
+        goto out;
+    for (size_t i = 0; i < in->n; i++) {
+        const struct sk_indicator *e = &in->v[i];
+        if (e->type == SK_IOC_DOMAIN) {
+            const struct sk_indicator *f = find_canon(in, SK_IOC_FQDN, e->value, strlen(e->value));
+            names[k] = e->value;
+            dom[k] = (uint32_t)i;
+            fq[k++] = f ? (uint32_t)(f - in->v) : SK_DOMSET_NONE;
+        } else if (e->type == SK_IOC_FQDN) {
+            if (find_canon(in, SK_IOC_DOMAIN, e->value, strlen(e->value)))
+                continue; /* paired from the domain side */
+            names[k] = e->value;
+            dom[k] = SK_DOMSET_NONE;
+            fq[k++] = (uint32_t)i;
+        }
+    }
+    rc = sk__domset_build(names, dom, fq, k, in->seed, &in->names);
+out:
+    free(names);
+    free(dom);
+    free(fq);
+    return rc;
 }
 
 int sk_intel_build(struct sk_intel_builder *b, struct sk_intel **out)
 {
     struct sk_intel *in = calloc(1, sizeof *in);
-    size_t nslots = 16;
-    int seen4[33] = {0}, seen6[129] = {0};
+    int rc;
 
+    *out = NULL;
     if (!in) {
         sk_intel_builder_free(b);
         return -SK_ENOMEM;
     }
-    while (nslots < 2 * b->n + 1)
-        nslots *= 2;
-    in->slots = calloc(nslots, sizeof *in->slots);
-    if (!in->slots) {
-        free(in);
-        sk_intel_builder_free(b);
-        return -SK_ENOMEM;
-    }
-    in->mask = (uint32_t)(nslots - 1);
-    in->seed = sk_hash_seed();
-    in->arena = b->arena; /* take over the strings and keys */
+    /* take over the builder's memory */
+    in->arena = b->arena;
     in->v = b->v;
     in->n = b->n;
+    in->slots = b->slots;
+    in->mask = b->mask;
+    in->seed = b->seed;
+    in->recs = b->recs;
+    in->nrecs = b->nrecs;
+    struct link *links = b->links;
+    free(b->rslots);
     free(b);
-
-    for (size_t i = 0; i < in->n; i++) {
-        struct ioc *e = &in->v[i];
-        e->next_same = NIL;
-        uint32_t hit = lookup(in, e->key, e->keylen);
-        if (hit != NIL) {
-            /* same value again (another source, or a duplicate line) */
-            struct ioc *h = &in->v[hit];
-            int dup = 0;
-            for (uint32_t j = hit; j != NIL; j = in->v[j].next_same)
-                if (strcmp(in->v[j].ind.source, e->ind.source) == 0 &&
-                    in->v[j].ind.type == e->ind.type)
-                    dup = 1;
-            if (!dup) {
-                e->next_same = h->next_same;
-                h->next_same = (uint32_t)i;
-            }
-            continue;
-        }
-        uint32_t s = (uint32_t)key_hash(in, e->key, e->keylen) & in->mask;
-        while (in->slots[s])
-            s = (s + 1) & in->mask;
-        in->slots[s] = (uint32_t)i + 1;
-        if (e->key[0] == 'P') {
-            if (e->key[1] == SK_AF_INET)
-                seen4[e->key[2]] = 1;
-            else
-                seen6[e->key[2]] = 1;
-        }
+    for (size_t i = 0; i < in->n; i++)
+        in->count[in->v[i].type]++;
+    rc = build_multi(in, links);
+    free(links);
+    if (rc < 0 || (rc = build_lpm4(in)) < 0 || (rc = build_lpm6(in)) < 0 ||
+        (rc = build_names(in)) < 0) {
+        sk_intel_free(in);
+        return rc;
     }
-    for (int l = 32; l >= 0; l--)
-        if (seen4[l])
-            in->lens4[in->nlens4++] = (uint8_t)l;
-    for (int l = 128; l >= 0; l--)
-        if (seen6[l])
-            in->lens6[in->nlens6++] = (uint8_t)l;
     *out = in;
     return 0;
 }
@@ -399,78 +575,432 @@ void sk_intel_free(struct sk_intel *in)
 {
     if (!in)
         return;
-    sk_arena_free(&in->arena);
-    free(in->v);
+    sk__lpm4_free(in->lpm4);
+    sk__lpm6_free(in->lpm6);
+    sk__domset_free(in->names);
+    free(in->p4_ioc);
+    free(in->p4_parent);
+    free(in->p6_ioc);
+    free(in->p6_parent);
+    free(in->multi);
+    free(in->recs);
     free(in->slots);
+    free(in->v);
+    sk_arena_free(&in->arena);
     free(in);
 }
 
 size_t sk_intel_count(const struct sk_intel *in) { return in ? in->n : 0; }
 
-static size_t collect(const struct sk_intel *in, uint32_t head, int domain_only,
-                      const struct sk_indicator **out, size_t max, size_t n)
+const struct sk_ioc_source *sk_intel_source(const struct sk_intel *in,
+                                            const struct sk_indicator *ind, size_t i)
 {
-    for (uint32_t j = head; j != NIL; j = in->v[j].next_same) {
-        if (domain_only && in->v[j].ind.type != SK_IOC_DOMAIN)
-            continue;
-        if (n < max)
-            out[n] = &in->v[j].ind;
-        n++;
+    if (!in || !ind || i >= ind->nsources)
+        return NULL;
+    return ind->nsources == 1 ? &in->recs[ind->src] : &in->recs[in->multi[ind->src + i]];
+}
+
+const struct sk_indicator *sk_intel_find(const struct sk_intel *in, enum sk_ioc_type type,
+                                         const char *value)
+{
+    char canon[VALUE_MAX];
+    if (!in || sk_ioc_canon(&type, value, canon, sizeof canon, NULL, 0) < 0)
+        return NULL;
+    return find_canon(in, (uint8_t)type, canon, strlen(canon));
+}
+
+void sk_intel_stats(const struct sk_intel *in, struct sk_intel_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    if (!in)
+        return;
+    memcpy(st->count, in->count, sizeof st->count);
+    st->indicators = in->n;
+    st->sources = in->nrecs;
+    st->bytes_lpm4 = sk__lpm4_bytes(in->lpm4) + in->n4 * 8;
+    st->bytes_lpm6 = sk__lpm6_bytes(in->lpm6) + in->n6 * 8;
+    st->bytes_names = sk__domset_bytes(in->names);
+    st->bytes_other = (in->slots ? (in->mask + 1) * sizeof *in->slots : 0) + in->n * sizeof *in->v;
+}
+
+/* --- matching ------------------------------------------------------------------ */
+
+#define HIT_V4 (1u << 30)
+#define HIT_V6 (2u << 30)
+#define HIT_NAME (3u << 30)
+#define HIT_KIND 0xc0000000u
+#define HIT_EXACT (1u << 29)
+
+static inline size_t put(const struct sk_indicator **out, size_t max, size_t n,
+                         const struct sk_indicator *e)
+{
+    if (n < max)
+        out[n] = e;
+    return n + 1;
+}
+
+size_t sk_intel_hit_expand(const struct sk_intel *in, uint32_t hit,
+                           const struct sk_indicator **out, size_t max)
+{
+    size_t n = 0;
+
+    switch (hit & HIT_KIND) {
+    case HIT_V4:
+        for (uint32_t p = hit & ~HIT_KIND; p != SK_LPM_NONE; p = in->p4_parent[p])
+            n = put(out, max, n, &in->v[in->p4_ioc[p]]);
+        break;
+    case HIT_V6:
+        for (uint32_t p = hit & ~HIT_KIND; p != SK_LPM_NONE; p = in->p6_parent[p])
+            n = put(out, max, n, &in->v[in->p6_ioc[p]]);
+        break;
+    case HIT_NAME: {
+        const struct sk_domset_node *nd = sk__domset_node(in->names, hit & (HIT_EXACT - 1));
+        if (hit & HIT_EXACT) {
+            if (nd->fqdn != SK_DOMSET_NONE)
+                n = put(out, max, n, &in->v[nd->fqdn]);
+        }
+        if (nd->domain != SK_DOMSET_NONE)
+            n = put(out, max, n, &in->v[nd->domain]);
+        for (uint32_t p = nd->parent; p != SK_DOMSET_NONE; p = nd->parent) {
+            nd = sk__domset_node(in->names, p);
+            n = put(out, max, n, &in->v[nd->domain]);
+        }
+        break;
+    }
+    default:
+        break;
     }
     return n;
+}
+
+static inline uint32_t v4_hit(uint32_t r) { return r ? HIT_V4 | (r - 1) : 0; }
+static inline uint32_t v6_hit(uint32_t r) { return r ? HIT_V6 | (r - 1) : 0; }
+
+static uint32_t lookup_addr(const struct sk_intel *in, const struct sk_addr *a)
+{
+    if (a->family == SK_AF_INET)
+        return in->lpm4 ? v4_hit(sk__lpm4_lookup(in->lpm4, sk_addr_v4(a))) : 0;
+    if (a->family == SK_AF_INET6 && in->lpm6) {
+        uint64_t hi, lo;
+        v6_halves(a, &hi, &lo);
+        return v6_hit(sk__lpm6_lookup(in->lpm6, hi, lo));
+    }
+    return 0;
 }
 
 size_t sk_intel_match_addr(const struct sk_intel *in, const struct sk_addr *a,
                            const struct sk_indicator **out, size_t max)
 {
-    uint8_t key[19];
-    const uint8_t *lens = a->family == SK_AF_INET ? in->lens4 : in->lens6;
-    size_t nlens = a->family == SK_AF_INET ? in->nlens4 : in->nlens6, n = 0;
-
     if (!in || in->n == 0)
         return 0;
-    key[0] = 'P';
-    key[1] = a->family;
-    for (size_t i = 0; i < nlens; i++) {
-        struct sk_addr m = *a;
-        sk_addr_mask(&m, lens[i]);
-        key[2] = lens[i];
-        memcpy(key + 3, m.b, 16);
-        uint32_t hit = lookup(in, key, sizeof key);
-        if (hit != NIL)
-            n = collect(in, hit, 0, out, max, n);
-    }
-    return n;
+    return sk_intel_hit_expand(in, lookup_addr(in, a), out, max);
+}
+
+/* Lower-cases name into buf without a trailing dot; its length, or 0. */
+static size_t norm_name(const char *name, char *buf)
+{
+    size_t len = strlen(name);
+    if (len && name[len - 1] == '.')
+        len--;
+    if (len == 0 || len > 253)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (char)tolower((unsigned char)name[i]);
+    buf[len] = '\0';
+    return len;
+}
+
+static uint32_t lookup_name(const struct sk_intel *in, const char *name)
+{
+    char buf[256];
+    size_t len;
+    int exact;
+
+    if (!in->names || !name || !(len = norm_name(name, buf)))
+        return 0;
+    uint32_t r = sk__domset_lookup(in->names, buf, len, &exact);
+    return r ? HIT_NAME | (exact ? HIT_EXACT : 0) | (r - 1) : 0;
 }
 
 size_t sk_intel_match_name(const struct sk_intel *in, const char *name,
                            const struct sk_indicator **out, size_t max)
 {
-    uint8_t key[1 + NAME_MAX_LEN + 1];
-    size_t len = strlen(name), n = 0;
-
-    if (!in || in->n == 0 || len == 0 || len > NAME_MAX_LEN)
+    if (!in || in->n == 0)
         return 0;
-    if (name[len - 1] == '.')
-        len--;
-    key[0] = 'N';
-    for (size_t i = 0; i < len; i++)
-        key[1 + i] = (uint8_t)tolower((unsigned char)name[i]);
-    /* the name itself: FQDN and domain indicators */
-    uint32_t hit = lookup(in, key, len + 1);
-    if (hit != NIL)
-        n = collect(in, hit, 0, out, max, n);
-    /* each parent: domain indicators only */
-    for (size_t i = 0; i < len; i++) {
-        if (key[1 + i] != '.')
-            continue;
-        /* the parent's key is 'N' + the name after this dot: put the tag
-         * where the dot is, look up, put the dot back */
-        key[1 + i] = 'N';
-        hit = lookup(in, key + 1 + i, len - i);
-        key[1 + i] = '.';
-        if (hit != NIL)
-            n = collect(in, hit, 1, out, max, n);
+    return sk_intel_hit_expand(in, lookup_name(in, name), out, max);
+}
+
+size_t sk_intel_match_url(const struct sk_intel *in, const char *url,
+                          const struct sk_indicator **out, size_t max)
+{
+    char canon[VALUE_MAX];
+    if (!in || !in->count[SK_IOC_URL] || sk_url_normalize(url, canon, sizeof canon) < 0)
+        return 0;
+    const struct sk_indicator *e = find_canon(in, SK_IOC_URL, canon, strlen(canon));
+    return e ? put(out, max, 0, e) : 0;
+}
+
+size_t sk_intel_match_hash(const struct sk_intel *in, enum sk_ioc_type type, const char *value,
+                           const struct sk_indicator **out, size_t max)
+{
+    char canon[VALUE_MAX];
+    if (!in || !value || type < SK_IOC_JA3 || type > SK_IOC_CERT_SHA256 || !in->count[type] ||
+        sk_ioc_canon(&type, value, canon, sizeof canon, NULL, 0) < 0)
+        return 0;
+    const struct sk_indicator *e = find_canon(in, (uint8_t)type, canon, strlen(canon));
+    return e ? put(out, max, 0, e) : 0;
+}
+
+void sk_intel_lookup_v4(const struct sk_intel *in, const uint32_t *addr, size_t n, uint32_t *hits)
+{
+    if (!in || !in->lpm4) {
+        memset(hits, 0, n * sizeof *hits);
+        return;
     }
-    return n;
+    sk__lpm4_lookup_batch(in->lpm4, addr, n, hits);
+    for (size_t i = 0; i < n; i++)
+        hits[i] = v4_hit(hits[i]);
+}
+
+void sk_intel_lookup_addrs(const struct sk_intel *in, const struct sk_addr *addrs, size_t n,
+                           uint32_t *hits)
+{
+    enum { CH = 256 };
+    uint32_t a4[CH], r4[CH];
+    uint64_t hi[CH], lo[CH];
+    uint32_t r6[CH];
+    size_t i4[CH], i6[CH];
+
+    if (!in) {
+        memset(hits, 0, n * sizeof *hits);
+        return;
+    }
+    for (size_t base = 0; base < n; base += CH) {
+        size_t m = n - base < CH ? n - base : CH, n4 = 0, n6 = 0;
+        for (size_t i = 0; i < m; i++) {
+            const struct sk_addr *a = &addrs[base + i];
+            hits[base + i] = 0;
+            if (a->family == SK_AF_INET && in->lpm4) {
+                a4[n4] = sk_addr_v4(a);
+                i4[n4++] = base + i;
+            } else if (a->family == SK_AF_INET6 && in->lpm6) {
+                v6_halves(a, &hi[n6], &lo[n6]);
+                i6[n6++] = base + i;
+            }
+        }
+        if (n4) {
+            sk__lpm4_lookup_batch(in->lpm4, a4, n4, r4);
+            for (size_t k = 0; k < n4; k++)
+                hits[i4[k]] = v4_hit(r4[k]);
+        }
+        if (n6) {
+            sk__lpm6_lookup_batch(in->lpm6, hi, lo, n6, r6);
+            for (size_t k = 0; k < n6; k++)
+                hits[i6[k]] = v6_hit(r6[k]);
+        }
+    }
+}
+
+void sk_intel_lookup_names(const struct sk_intel *in, const char *const *names, size_t n,
+                           uint32_t *hits)
+{
+    enum { CH = 64 };
+    char buf[CH][256];
+    const char *p[CH];
+    uint16_t lens[CH];
+    uint32_t r[CH];
+
+    if (!in || !in->names) {
+        memset(hits, 0, n * sizeof *hits);
+        return;
+    }
+    for (size_t base = 0; base < n; base += CH) {
+        size_t m = n - base < CH ? n - base : CH;
+        for (size_t i = 0; i < m; i++) {
+            lens[i] = names[base + i] ? (uint16_t)norm_name(names[base + i], buf[i]) : 0;
+            p[i] = buf[i];
+        }
+        sk__domset_lookup_batch(in->names, p, lens, m, r);
+        for (size_t i = 0; i < m; i++) {
+            uint32_t x = r[i] & ~SK_DOMSET_EXACT;
+            hits[base + i] = x ? HIT_NAME | ((r[i] & SK_DOMSET_EXACT) ? HIT_EXACT : 0) | (x - 1) : 0;
+        }
+    }
+}
+
+/* --- events ------------------------------------------------------------------------ */
+
+static const char *const field_names[] = {
+    [SK_MATCH_SRC] = "src", [SK_MATCH_DST] = "dst", [SK_MATCH_QNAME] = "qname",
+    [SK_MATCH_ANSWER] = "answer", [SK_MATCH_SNI] = "sni", [SK_MATCH_HOST] = "http_host",
+    [SK_MATCH_URL] = "url", [SK_MATCH_JA3] = "ja3", [SK_MATCH_JA4] = "ja4",
+    [SK_MATCH_CERT] = "cert",
+};
+
+const char *sk_match_field_name(enum sk_match_field f)
+{
+    return f >= SK_MATCH_SRC && f <= SK_MATCH_CERT ? field_names[f] : "unknown";
+}
+
+#define EV_MAX_MATCHES 64
+
+struct ev_ctx {
+    const struct sk_intel *in;
+    sk_intel_match_fn fn;
+    void *ctx;
+    const struct sk_indicator *m[EV_MAX_MATCHES];
+};
+
+static int emit_hit(struct ev_ctx *c, size_t ev, uint8_t field, uint32_t hit, const char *obs,
+                    const struct sk_addr *addr)
+{
+    if (!hit)
+        return 0;
+    size_t n = sk_intel_hit_expand(c->in, hit, c->m, EV_MAX_MATCHES);
+    struct sk_intel_match mt = {.event = ev, .field = field, .observed = obs, .addr = addr,
+                                .ind = c->m, .n = n < EV_MAX_MATCHES ? n : EV_MAX_MATCHES};
+    return c->fn(c->ctx, &mt);
+}
+
+static int emit_list(struct ev_ctx *c, size_t ev, uint8_t field, const char *obs, size_t n)
+{
+    if (!n)
+        return 0;
+    struct sk_intel_match mt = {.event = ev, .field = field, .observed = obs,
+                                .ind = c->m, .n = n < EV_MAX_MATCHES ? n : EV_MAX_MATCHES};
+    return c->fn(c->ctx, &mt);
+}
+
+/* The URL of an HTTP request, as a client would have written it. */
+static int http_url(const struct sk_ev_http *h, char *out, size_t len)
+{
+    if (!h->uri || !*h->uri)
+        return -1;
+    if (strncmp(h->uri, "http://", 7) == 0 || strncmp(h->uri, "https://", 8) == 0)
+        return sk_url_normalize(h->uri, out, len);
+    if (!h->host || !*h->host || h->uri[0] != '/')
+        return -1;
+    char raw[VALUE_MAX];
+    int w = snprintf(raw, sizeof raw, "http://%s%s", h->host, h->uri);
+    if (w < 0 || (size_t)w >= sizeof raw)
+        return -1;
+    return sk_url_normalize(raw, out, len);
+}
+
+/* Everything but flow addresses, per event (hash probes, no batching). */
+static int match_rest(struct ev_ctx *c, size_t i, const struct sk_event *ev, const uint32_t *addr_hits,
+                      size_t nk, size_t *ak)
+{
+    const struct sk_intel *in = c->in;
+    int rc = 0;
+
+    switch (ev->kind) {
+    case SK_EVENT_DNS: {
+        const struct sk_ev_dns *d = &ev->u.dns;
+        if (d->qname && *d->qname && (rc = emit_hit(c, i, SK_MATCH_QNAME, lookup_name(in, d->qname), d->qname, NULL)) < 0)
+            return rc;
+        for (size_t k = 0; k < d->n_answers; k++) {
+            const struct sk_dns_rr *rr = &d->answers[k];
+            if (rr->type == 1 || rr->type == 28) {
+                /* answers beyond what the batch held are looked up one by one */
+                uint32_t hit = *ak < nk ? addr_hits[(*ak)++] : lookup_addr(in, &rr->addr);
+                if ((rc = emit_hit(c, i, SK_MATCH_ANSWER, hit, NULL, &rr->addr)) < 0)
+                    return rc;
+            } else if (rr->data && (rr->type == 5 || rr->type == 2 || rr->type == 15)) {
+                if ((rc = emit_hit(c, i, SK_MATCH_ANSWER, lookup_name(in, rr->data), rr->data, NULL)) < 0)
+                    return rc;
+            }
+        }
+        return 0;
+    }
+    case SK_EVENT_TLS: {
+        const struct sk_ev_tls *t = &ev->u.tls;
+        if (t->sni && *t->sni && (rc = emit_hit(c, i, SK_MATCH_SNI, lookup_name(in, t->sni), t->sni, NULL)) < 0)
+            return rc;
+        struct { const char *v; enum sk_ioc_type type; uint8_t field; } h[] = {
+            {t->ja3, SK_IOC_JA3, SK_MATCH_JA3}, {t->ja4, SK_IOC_JA4, SK_MATCH_JA4},
+            {t->cert_sha1, SK_IOC_CERT_SHA1, SK_MATCH_CERT},
+            {t->cert_sha256, SK_IOC_CERT_SHA256, SK_MATCH_CERT},
+        };
+        for (size_t k = 0; k < sizeof h / sizeof h[0]; k++) {
+            if (!h[k].v)
+                continue;
+            size_t n = sk_intel_match_hash(in, h[k].type, h[k].v, c->m, EV_MAX_MATCHES);
+            if ((rc = emit_list(c, i, h[k].field, h[k].v, n)) < 0)
+                return rc;
+        }
+        return 0;
+    }
+    case SK_EVENT_HTTP: {
+        const struct sk_ev_http *h = &ev->u.http;
+        char url[VALUE_MAX];
+        if (h->host && *h->host && (rc = emit_hit(c, i, SK_MATCH_HOST, lookup_name(in, h->host), h->host, NULL)) < 0)
+            return rc;
+        if (in->count[SK_IOC_URL] && http_url(h, url, sizeof url) == 0) {
+            const struct sk_indicator *e = find_canon(in, SK_IOC_URL, url, strlen(url));
+            if (e) {
+                c->m[0] = e;
+                if ((rc = emit_list(c, i, SK_MATCH_URL, url, 1)) < 0)
+                    return rc;
+            }
+        }
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+int sk_intel_match_events(const struct sk_intel *in, const struct sk_event *ev, size_t n,
+                          sk_intel_match_fn fn, void *ctx)
+{
+    enum { CH = 512 };
+    struct sk_addr keys[CH];
+    uint32_t hits[CH];
+    struct ev_ctx c = {.in = in, .fn = fn, .ctx = ctx};
+    int rc = 0;
+
+    if (!in || in->n == 0)
+        return 0;
+    /* in chunks of events whose addresses fit in keys[] */
+    for (size_t base = 0; base < n;) {
+        size_t end = base, nk = 0;
+        while (end < n) {
+            const struct sk_event *e = &ev[end];
+            size_t need = e->kind == SK_EVENT_FLOW ? 2 : 0;
+            if (e->kind == SK_EVENT_DNS)
+                for (size_t k = 0; k < e->u.dns.n_answers; k++)
+                    need += e->u.dns.answers[k].type == 1 || e->u.dns.answers[k].type == 28;
+            if (nk + need > CH && end > base)
+                break;
+            if (e->kind == SK_EVENT_FLOW) {
+                keys[nk++] = e->src;
+                keys[nk++] = e->dst;
+            } else if (e->kind == SK_EVENT_DNS) {
+                for (size_t k = 0; k < e->u.dns.n_answers && nk < CH; k++) {
+                    const struct sk_dns_rr *rr = &e->u.dns.answers[k];
+                    if (rr->type == 1 || rr->type == 28)
+                        keys[nk++] = rr->addr;
+                }
+            }
+            end++;
+            if (nk >= CH)
+                break;
+        }
+        sk_intel_lookup_addrs(in, keys, nk, hits);
+        size_t ak = 0;
+        for (size_t i = base; i < end; i++) {
+            const struct sk_event *e = &ev[i];
+            if (e->kind == SK_EVENT_FLOW) {
+                if ((rc = emit_hit(&c, i, SK_MATCH_SRC, hits[ak], NULL, &e->src)) < 0 ||
+                    (rc = emit_hit(&c, i, SK_MATCH_DST, hits[ak + 1], NULL, &e->dst)) < 0)
+                    return rc;
+                ak += 2;
+            } else if ((rc = match_rest(&c, i, e, hits, nk, &ak)) < 0) {
+                return rc;
+            }
+        }
+        base = end;
+    }
+    return 0;
 }
