@@ -42,14 +42,16 @@ enum sk_ioc_type {
 };
 #define SK_IOC_MAX SK_IOC_CERT_SHA256
 
-/* TLP 2.0 (FIRST). TLP 1.0 WHITE reads as CLEAR. */
-enum sk_tlp {
-    SK_TLP_UNMARKED = 0,
-    SK_TLP_CLEAR,
-    SK_TLP_GREEN,
-    SK_TLP_AMBER,
-    SK_TLP_AMBER_STRICT,
-    SK_TLP_RED,
+/* TLP 2.0 (FIRST) marking of a source assertion; TLP 1.0 WHITE reads as
+ * CLEAR. Unlike govern.h's enum sk_tlp (for proposals, always marked) a
+ * source may be unmarked: SK_IOC_TLP_x == 1 + SK_TLP_x. */
+enum sk_ioc_tlp {
+    SK_IOC_TLP_UNMARKED = 0,
+    SK_IOC_TLP_CLEAR,
+    SK_IOC_TLP_GREEN,
+    SK_IOC_TLP_AMBER,
+    SK_IOC_TLP_AMBER_STRICT,
+    SK_IOC_TLP_RED,
 };
 
 /* One source's assertion of an indicator. Snapshots intern these: every
@@ -63,7 +65,7 @@ struct sk_ioc_source {
     sk_nstime valid_from, valid_until; /* 0: unbounded */
     sk_nstime first_seen, last_seen;   /* 0: unknown */
     uint8_t confidence;         /* 0–100 */
-    uint8_t tlp;                /* enum sk_tlp */
+    uint8_t tlp;                /* enum sk_ioc_tlp */
 };
 
 /* An indicator in a snapshot (16 bytes; its sources: sk_intel_source()). */
@@ -89,9 +91,9 @@ struct sk_intel;
 
 const char *sk_ioc_type_name(enum sk_ioc_type t);
 int sk_ioc_type_parse(const char *s, enum sk_ioc_type *out);
-const char *sk_tlp_name(enum sk_tlp t); /* "TLP:CLEAR" …; "" when unmarked */
+const char *sk_ioc_tlp_name(enum sk_ioc_tlp t); /* "TLP:CLEAR" …; "" when unmarked */
 /* "TLP:AMBER+STRICT", "amber+strict", "tlp:white" (= CLEAR), any case. */
-int sk_tlp_parse(const char *s, enum sk_tlp *out);
+int sk_ioc_tlp_parse(const char *s, enum sk_ioc_tlp *out);
 
 /* The canonical form of a value: lower-case names without trailing dot or
  * "*." prefix, prefixes with host bits clear (refused otherwise), hashes in

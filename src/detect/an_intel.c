@@ -140,7 +140,7 @@ static char *sources_of(const struct sk_intel *in, const struct sk_indicator *in
         json_object_set_new(o, "name", json_string(src->name));
         json_object_set_new(o, "confidence", json_integer(src->confidence));
         if (src->tlp)
-            json_object_set_new(o, "tlp", json_string(sk_tlp_name((enum sk_tlp)src->tlp)));
+            json_object_set_new(o, "tlp", json_string(sk_ioc_tlp_name((enum sk_ioc_tlp)src->tlp)));
         for (const char *const *l = src->labels; l && *l; l++)
             json_array_append_new(labels, json_string(*l));
         json_object_set_new(o, "labels", labels);

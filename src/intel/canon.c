@@ -50,24 +50,24 @@ int sk_ioc_type_parse(const char *s, enum sk_ioc_type *out)
 }
 
 static const char *const tlp_names[] = {
-    [SK_TLP_UNMARKED] = "", [SK_TLP_CLEAR] = "TLP:CLEAR", [SK_TLP_GREEN] = "TLP:GREEN",
-    [SK_TLP_AMBER] = "TLP:AMBER", [SK_TLP_AMBER_STRICT] = "TLP:AMBER+STRICT",
-    [SK_TLP_RED] = "TLP:RED",
+    [SK_IOC_TLP_UNMARKED] = "", [SK_IOC_TLP_CLEAR] = "TLP:CLEAR", [SK_IOC_TLP_GREEN] = "TLP:GREEN",
+    [SK_IOC_TLP_AMBER] = "TLP:AMBER", [SK_IOC_TLP_AMBER_STRICT] = "TLP:AMBER+STRICT",
+    [SK_IOC_TLP_RED] = "TLP:RED",
 };
 
-const char *sk_tlp_name(enum sk_tlp t)
+const char *sk_ioc_tlp_name(enum sk_ioc_tlp t)
 {
-    return t <= SK_TLP_RED ? tlp_names[t] : "";
+    return t <= SK_IOC_TLP_RED ? tlp_names[t] : "";
 }
 
-int sk_tlp_parse(const char *s, enum sk_tlp *out)
+int sk_ioc_tlp_parse(const char *s, enum sk_ioc_tlp *out)
 {
     static const struct {
         const char *name;
-        enum sk_tlp tlp;
+        enum sk_ioc_tlp tlp;
     } map[] = {
-        {"clear", SK_TLP_CLEAR}, {"white", SK_TLP_CLEAR}, {"green", SK_TLP_GREEN},
-        {"amber", SK_TLP_AMBER}, {"amber+strict", SK_TLP_AMBER_STRICT}, {"red", SK_TLP_RED},
+        {"clear", SK_IOC_TLP_CLEAR}, {"white", SK_IOC_TLP_CLEAR}, {"green", SK_IOC_TLP_GREEN},
+        {"amber", SK_IOC_TLP_AMBER}, {"amber+strict", SK_IOC_TLP_AMBER_STRICT}, {"red", SK_IOC_TLP_RED},
     };
     if (strncasecmp(s, "tlp:", 4) == 0)
         s += 4;

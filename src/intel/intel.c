@@ -305,7 +305,7 @@ int sk_intel_builder_add_record(struct sk_intel_builder *b, const struct sk_ioc_
 
     if (!r->value || (rc = sk_ioc_canon(&type, r->value, canon, sizeof canon, NULL, 0)) < 0)
         return -SK_EPARSE;
-    if (r->src.confidence > 100 || r->src.tlp > SK_TLP_RED)
+    if (r->src.confidence > 100 || r->src.tlp > SK_IOC_TLP_RED)
         return -SK_EINVAL;
     size_t len = strlen(canon);
     if ((b->n + 1) * 10 > (b->slots ? b->mask + 1 : 0) * 6 && (rc = rehash_iocs(b)) < 0)
@@ -377,9 +377,9 @@ static int rec_rank(const void *pa, const void *pb, void *arg)
 /* Least restrictive of the marked sources; unmarked when none is marked. */
 static uint8_t share_tlp(uint8_t cur, uint8_t t)
 {
-    if (t == SK_TLP_UNMARKED)
+    if (t == SK_IOC_TLP_UNMARKED)
         return cur;
-    return cur == SK_TLP_UNMARKED || t < cur ? t : cur;
+    return cur == SK_IOC_TLP_UNMARKED || t < cur ? t : cur;
 }
 
 static int build_multi(struct sk_intel *in, const struct link *links)
@@ -404,7 +404,7 @@ static int build_multi(struct sk_intel *in, const struct link *links)
         qsort_r(in->multi + off, k, sizeof *in->multi, rec_rank, in->recs);
         e->src = (uint32_t)off;
         e->confidence = in->recs[in->multi[off]].confidence;
-        e->tlp = SK_TLP_UNMARKED;
+        e->tlp = SK_IOC_TLP_UNMARKED;
         for (size_t j = 0; j < k; j++)
             e->tlp = share_tlp(e->tlp, in->recs[in->multi[off + j]].tlp);
         off += k;

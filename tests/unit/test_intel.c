@@ -141,7 +141,7 @@ static void test_source_merge_and_tlp(void **state)
     struct sk_intel *in;
     const char *l1[] = {"emotet", "c2", NULL}, *l2[] = {"c2", "epoch4", NULL};
     struct sk_ioc_record r = {.type = SK_IOC_DOMAIN, .value = "c2.example",
-                              .src = {.name = "feed", .confidence = 40, .tlp = SK_TLP_GREEN,
+                              .src = {.name = "feed", .confidence = 40, .tlp = SK_IOC_TLP_GREEN,
                                       .labels = l1, .valid_from = 100, .valid_until = 200,
                                       .first_seen = 150, .last_seen = 160}};
     assert_int_equal(sk_intel_builder_new(&b), 0);
@@ -159,7 +159,7 @@ static void test_source_merge_and_tlp(void **state)
                                .src = {.name = "other", .confidence = 10}};
     assert_int_equal(sk_intel_builder_add_record(b, &r2), 0);
     r2.src.name = "open";
-    r2.src.tlp = SK_TLP_CLEAR;
+    r2.src.tlp = SK_IOC_TLP_CLEAR;
     assert_int_equal(sk_intel_builder_add_record(b, &r2), 0);
     r2.src.confidence = 101;
     assert_int_equal(sk_intel_builder_add_record(b, &r2), -SK_EINVAL);
@@ -174,11 +174,11 @@ static void test_source_merge_and_tlp(void **state)
     assert_non_null(ind);
     assert_int_equal(ind->nsources, 3);
     assert_int_equal(ind->confidence, 70);
-    assert_int_equal(ind->tlp, SK_TLP_CLEAR); /* least restrictive marked source */
+    assert_int_equal(ind->tlp, SK_IOC_TLP_CLEAR); /* least restrictive marked source */
     const struct sk_ioc_source *s = sk_intel_source(in, ind, 0);
     assert_string_equal(s->name, "feed");
     assert_int_equal(s->confidence, 70);
-    assert_int_equal(s->tlp, SK_TLP_GREEN);
+    assert_int_equal(s->tlp, SK_IOC_TLP_GREEN);
     assert_int_equal(s->valid_from, 50);
     assert_int_equal(s->valid_until, 0);
     assert_int_equal(s->first_seen, 120);
@@ -194,15 +194,15 @@ static void test_source_merge_and_tlp(void **state)
     assert_true(st.sources <= 6); /* feed (merged + its first), other, open, bulk */
     sk_intel_free(in);
 
-    enum sk_tlp t;
-    assert_int_equal(sk_tlp_parse("TLP:AMBER+STRICT", &t), 0);
-    assert_int_equal(t, SK_TLP_AMBER_STRICT);
-    assert_int_equal(sk_tlp_parse("white", &t), 0);
-    assert_int_equal(t, SK_TLP_CLEAR);
-    assert_int_equal(sk_tlp_parse("tlp:Red", &t), 0);
-    assert_int_equal(t, SK_TLP_RED);
-    assert_int_equal(sk_tlp_parse("purple", &t), -SK_EINVAL);
-    assert_string_equal(sk_tlp_name(SK_TLP_AMBER), "TLP:AMBER");
+    enum sk_ioc_tlp t;
+    assert_int_equal(sk_ioc_tlp_parse("TLP:AMBER+STRICT", &t), 0);
+    assert_int_equal(t, SK_IOC_TLP_AMBER_STRICT);
+    assert_int_equal(sk_ioc_tlp_parse("white", &t), 0);
+    assert_int_equal(t, SK_IOC_TLP_CLEAR);
+    assert_int_equal(sk_ioc_tlp_parse("tlp:Red", &t), 0);
+    assert_int_equal(t, SK_IOC_TLP_RED);
+    assert_int_equal(sk_ioc_tlp_parse("purple", &t), -SK_EINVAL);
+    assert_string_equal(sk_ioc_tlp_name(SK_IOC_TLP_AMBER), "TLP:AMBER");
 }
 
 static void canon_ok(enum sk_ioc_type type, const char *in, enum sk_ioc_type want_type,
