@@ -113,7 +113,8 @@ struct sk_action_impact {
     uint64_t flows;         /* flows with an end in the target addresses (DNS:
                                in the addresses the names resolved to) */
     uint64_t packets, bytes;
-    uint64_t dns_queries;   /* DNS messages naming the target */
+    uint64_t dns_queries;   /* DNS lookups of the target (queries, or responses
+                               where the sensor saw only those) */
     uint64_t addresses;     /* DNS: addresses the names resolved to (passive DNS) */
 };
 /* Fills out for req over the last `window` ns of stored telemetry. */

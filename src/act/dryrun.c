@@ -64,6 +64,7 @@ int sk_action_dryrun(struct sk_store *st, const struct sk_action_req *req, uint6
     if ((rc = sk_telemetry_flows(st, NULL, out->from, 1, any_flow, &have_flow)) < 0)
         return sk_fail(ei, rc, "dry run: reading stored flows: %s", sk_store_errmsg(st));
     out->telemetry = have_flow || sk_store_count(st, "dns_log") > 0;
+    rc = 0;
     if (ops->effect == SK_ACTION_EFFECT_IP) {
         if (req->target.kind != SK_TARGET_IP && req->target.kind != SK_TARGET_PREFIX)
             return sk_fail(ei, -SK_EINVAL, "dry run: %s acts on addresses, not on '%s'",
@@ -82,7 +83,8 @@ int sk_action_dryrun(struct sk_store *st, const struct sk_action_req *req, uint6
                            req->target.value);
         if ((rc = sk_telemetry_name_impact(st, req->target.value, sub, out->from, &ti)) < 0)
             return sk_fail(ei, rc, "dry run: %s", sk_store_errmsg(st));
-        out->dns_queries = ti.dns_queries;
+        /* lookups: queries, or the responses when a sensor saw only those */
+        out->dns_queries = ti.dns_queries > ti.dns_responses ? ti.dns_queries : ti.dns_responses;
         out->hosts = ti.hosts;
         if (!(as = calloc(1, sizeof *as)))
             return -SK_ENOMEM;

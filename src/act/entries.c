@@ -40,7 +40,8 @@ int sk__act_entry_top(struct sk_store *st, const char *kind, const char *key,
         "SELECT key, variant, action_id,"
         "  (SELECT CASE WHEN MIN(not_after_ns) = 0 THEN 0 ELSE MAX(not_after_ns) END"
         "   FROM act_entries WHERE kind = ?1 AND key = ?2), seq"
-        " FROM act_entries WHERE kind = ?1 AND key = ?2 ORDER BY seq DESC LIMIT 1";
+        " FROM act_entries WHERE kind = ?1 AND key = ?2"
+        " ORDER BY +seq DESC LIMIT 1"; /* '+': the (kind, key) key, not a scan by seq */
     sqlite3_stmt *s;
     int rc;
 

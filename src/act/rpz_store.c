@@ -102,6 +102,7 @@ static int policy_live(struct sk_store *st, const char *pz, const char *owner, c
                        int64_t *added)
 {
     static const char sql[] = "SELECT rrs, added_v FROM act_rpz_policy"
+                              " INDEXED BY act_rpz_policy_owner"
                               " WHERE zone = ?1 AND owner = ?2 AND removed_v IS NULL";
     sqlite3_stmt *s;
     int rc;
@@ -166,8 +167,8 @@ static int policy_set(struct sk_store *st, const char *pz, const char *owner, co
 static int zone_want(struct sk_rpz_ctx *c, int zone, const char *owner, char *out)
 {
     static const char tomb[] =
-        "SELECT 1 FROM act_rpz_policy WHERE zone = 'main' AND owner = ?1"
-        " AND added_v <= ?2 AND removed_v > ?3 LIMIT 1";
+        "SELECT 1 FROM act_rpz_policy INDEXED BY act_rpz_policy_owner"
+        " WHERE zone = 'main' AND owner = ?1 AND added_v <= ?2 AND removed_v > ?3 LIMIT 1";
     int64_t added = 0, lo, hi;
     sqlite3_stmt *s;
     int rc;
@@ -246,6 +247,60 @@ static int journal(struct sk_store *st, int zone, struct sk_rpz_batch *b, int op
     return rc;
 }
 
+/* Journals owner going from old to new in this batch's version of zone. If
+ * the batch already changed owner in this version, the entries are merged
+ * into one net change (from the value before the version to new), so an
+ * IXFR — all deletions of a version before its additions — stays right. */
+static int journal_owner(struct sk_store *st, int zone, struct sk_rpz_batch *b,
+                         const char *owner, const char *old, const char *new)
+{
+    static const char prior[] =
+        "SELECT op, rrs FROM act_rpz_journal WHERE zone = ?1 AND serial = ?2 AND owner = ?3"
+        " ORDER BY seq";
+    static const char drop[] =
+        "DELETE FROM act_rpz_journal WHERE zone = ?1 AND serial = ?2 AND owner = ?3";
+    char before[RPZ_RRS_MAX];
+    sqlite3_stmt *s;
+    int rc, seen = 0;
+
+    snprintf(before, sizeof before, "%s", old);
+    if (b->serial[zone]) {
+        if ((rc = sk_store_prepare(st, prior, &s)) < 0)
+            return rc;
+        sqlite3_bind_text(s, 1, sk__rpz_zone_key[zone], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, b->serial[zone]);
+        sqlite3_bind_text(s, 3, owner, -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            if (!seen)
+                /* the first entry tells the value before the version: the
+                 * deleted one, or nothing if it starts with an addition */
+                snprintf(before, sizeof before, "%s",
+                         sqlite3_column_int(s, 0) == 0 ? (const char *)sqlite3_column_text(s, 1)
+                                                       : "");
+            seen = 1;
+        }
+        sqlite3_reset(s);
+        if (seen) {
+            if ((rc = sk_store_prepare(st, drop, &s)) < 0)
+                return rc;
+            sqlite3_bind_text(s, 1, sk__rpz_zone_key[zone], -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s, 2, b->serial[zone]);
+            sqlite3_bind_text(s, 3, owner, -1, SQLITE_TRANSIENT);
+            rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -SK_ESTORE;
+            sqlite3_reset(s);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    if (!strcmp(before, new) && seen)
+        return 0; /* back where the version started: no net change */
+    if (before[0] && (rc = journal(st, zone, b, 0, owner, before)) < 0)
+        return rc;
+    if (new[0] && (rc = journal(st, zone, b, 1, owner, new)) < 0)
+        return rc;
+    return 0;
+}
+
 static int zone_get(struct sk_store *st, int zone, const char *owner, char *out)
 {
     static const char sql[] = "SELECT rrs FROM act_rpz_zone WHERE zone = ?1 AND owner = ?2";
@@ -310,12 +365,8 @@ static int zone_put(struct sk_rpz_ctx *c, int zone, const char *owner, const cha
     sqlite3_reset(s);
     if (rc < 0)
         return rc;
-    if (is_served(zone)) {
-        if (old[0] && (rc = journal(c->st, zone, b, 0, owner, old)) < 0)
-            return rc;
-        if (rrs[0] && (rc = journal(c->st, zone, b, 1, owner, rrs)) < 0)
-            return rc;
-    }
+    if (is_served(zone) && (rc = journal_owner(c->st, zone, b, owner, old, rrs)) < 0)
+        return rc;
     return batch_push(b, zone, owner, rrs, old);
 }
 
