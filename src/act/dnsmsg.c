@@ -460,6 +460,11 @@ int sk__tsig_key_parse(const char *text, size_t len, const char *path, struct sk
         k->name[i] = (char)tolower((unsigned char)t.tok[i]);
     if (k->name[strlen(k->name) - 1] == '.')
         k->name[strlen(k->name) - 1] = '\0';
+    /* the name goes on the wire in every TSIG record: a host-name shape */
+    size_t kl = strlen(k->name);
+    EXPECT(kl > 0 && kl <= 253 && k->name[0] != '.' && !strstr(k->name, "..") &&
+               strspn(k->name, "abcdefghijklmnopqrstuvwxyz0123456789-_.") == kl,
+           "a key name made of labels of letters, digits, '-' and '_'");
     r = next_tok(&t);
     EXPECT(r == 1 && !strcmp(t.tok, "{"), "'{'");
     for (;;) {
@@ -475,7 +480,8 @@ int sk__tsig_key_parse(const char *text, size_t len, const char *path, struct sk
             if (strcmp(t.tok, "hmac-sha256") && strcmp(t.tok, "hmac-sha512"))
                 return sk_fail(ei, -SK_EUNSUP, "%s:%d: algorithm '%s' is not supported "
                                "(hmac-sha256 or hmac-sha512)", path, t.line, t.tok);
-            snprintf(k->alg, sizeof k->alg, "%s", !strcmp(t.tok, "hmac-sha512") ? "hmac-sha512" : "hmac-sha256");
+            snprintf(k->alg, sizeof k->alg, "%s",
+                     !strcmp(t.tok, "hmac-sha512") ? "hmac-sha512" : "hmac-sha256");
             have_alg = 1;
         } else if (!strcmp(t.tok, "secret")) {
             size_t bin = 0;

@@ -64,6 +64,8 @@ write("fuzz_dnsmsg", "truncated", q_soa[:15])
 write("fuzz_tsigkey", "tsig_keygen", 'key "sakimori" {\n\talgorithm hmac-sha256;\n\tsecret "uQtqu03yOG75eMtTxq1jyn+7QnzxwU9EVQANJ9sQcOs=";\n};\n')
 write("fuzz_tsigkey", "sha512_comments", '# c\n// c\n/* c */ key sk512. { algorithm HMAC-SHA512; secret "AAECAwQFBgcICQoLDA0ODw=="; };')
 write("fuzz_tsigkey", "md5", 'key "x" { algorithm hmac-md5; secret "AAAA"; };')
+# found by fuzzing: a key named "." (the root) must be refused
+write("fuzz_tsigkey", "root_key_name", '# c\n// c\n/* c */ key . { algorithm HMAC-SHA512; secret "AAECAwQFBQoLDA0O"; };')
 write("fuzz_tsigkey", "unterminated", 'key "x" { algorithm hmac-sha256; secret "AAAA')
 
 # --- sniffing --------------------------------------------------------------------
