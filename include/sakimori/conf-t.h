@@ -167,8 +167,8 @@ struct sk_conf_govern {
     struct sk_strlist allowed_actions; /* action types proposals may use */
     struct sk_conf_per_action_dur ttl_max;
     uint32_t min_prefix4, min_prefix6; /* narrowest-target bounds for blocks */
-    char *warninglists_dir;            /* MISP warninglists (<dir>/<name>/list.json) */
-    struct sk_strlist warninglists;    /* which lists; empty = all that apply */
+    struct sk_strlist warninglists;    /* ids of intel.warninglists to consult; empty = all */
+    uint64_t collateral_window;        /* passive DNS look-back, ns */
     char *protected_assets;            /* operator's list: IPs, prefixes, names */
     uint32_t collateral_max;           /* names co-hosted on a target IP */
     uint32_t evidence_confidence;      /* 0-100: the least confidence that counts */

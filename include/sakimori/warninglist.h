@@ -104,6 +104,12 @@ const char *sk_wl_type_name(enum sk_wl_type t);
  * An address against cidr lists that apply to its role. */
 size_t sk_wl_match_addr(const struct sk_warninglists *wl, const struct sk_addr *a,
                         enum sk_wl_role role, struct sk_wl_hit *out, size_t max);
+/* A prefix against cidr lists that apply to its role: a list entry hits
+ * when it shares any address with p (it contains p, or lies inside it).
+ * Scans every cidr entry: meant for one-off checks (the safeguards), not
+ * for per-event matching. */
+size_t sk_wl_match_prefix(const struct sk_warninglists *wl, const struct sk_prefix *p,
+                          enum sk_wl_role role, struct sk_wl_hit *out, size_t max);
 /* A DNS name (any case, trailing dot allowed) against string, hostname,
  * substring and regex lists that apply to hostnames. */
 size_t sk_wl_match_name(const struct sk_warninglists *wl, const char *name,

@@ -253,10 +253,11 @@ static const struct sk_conf_field govern_fields[] = {
     {.key = "ttl_max", .type = SK_CT_SECTION, .offset = GOV(ttl_max), .fields = govern_ttl_fields},
     {.key = "min_prefix_v4", .type = SK_CT_U32, .offset = GOV(min_prefix4), .min = 16, .max = 32},
     {.key = "min_prefix_v6", .type = SK_CT_U32, .offset = GOV(min_prefix6), .min = 32, .max = 128},
-    {.key = "warninglists_dir", .type = SK_CT_STRING, .offset = GOV(warninglists_dir)},
     {.key = "warninglists", .type = SK_CT_STRLIST, .offset = GOV(warninglists)},
     {.key = "protected_assets", .type = SK_CT_STRING, .offset = GOV(protected_assets)},
     {.key = "collateral_max", .type = SK_CT_U32, .offset = GOV(collateral_max), .min = 0, .max = 1000000},
+    {.key = "collateral_window", .type = SK_CT_DURATION, .offset = GOV(collateral_window),
+     .min = 3600 * SEC, .max = 3660ULL * 86400 * SEC},
     {.key = "evidence_confidence", .type = SK_CT_U32, .offset = GOV(evidence_confidence), .min = 0, .max = 100},
     {.key = "tlp_max", .type = SK_CT_SECTION, .offset = GOV(tlp_max), .fields = govern_tlp_fields},
     {.key = "tlp_default", .type = SK_CT_ENUM, .offset = GOV(tlp_default), .names = tlp_names},
@@ -429,7 +430,7 @@ static void govern_defaults(struct sk_conf_govern *g, struct sk_conf_audit *a)
     g->ttl_max.takedown_request = 7 * day;
     g->min_prefix4 = 24;
     g->min_prefix6 = 48;
-    g->warninglists_dir = "";
+    g->collateral_window = 30 * day;
     g->protected_assets = "";
     g->collateral_max = 5;
     g->evidence_confidence = 70;

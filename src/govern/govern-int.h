@@ -15,6 +15,7 @@
 #include "sakimori/conf-t.h"
 #include "sakimori/govern.h"
 #include "sakimori/store.h"
+#include "sakimori/warninglist.h"
 
 #define SK_GOV_MAX_APPROVERS 64
 #define SK_GOV_MAX_EVIDENCE 256
@@ -56,8 +57,7 @@ struct sk_govern {
     /* safeguard data, loaded on first use */
     int lists_loaded;
     struct sk__gov_lists protected_assets;
-    struct sk__gov_lists warninglists;
-    char warn_error[512]; /* why the warninglists could not be loaded */
+    struct sk_warninglists *wl; /* intel.warninglists */
     const psl_ctx_t *psl;
     psl_ctx_t *psl_owned;
     /* action plugins, initialised on first use */
@@ -110,6 +110,8 @@ int sk__gov_lists_read_plain(struct sk__gov_lists *l, const char *path, const ch
 /* Targets: overlap of two targets (same name, a domain covering a name,
  * prefixes sharing addresses). */
 int sk__gov_targets_overlap(const struct sk_target *a, const struct sk_target *b);
+/* The parseable text of a target: "*.name" for a domain. */
+const char *sk__gov_target_text(const struct sk_target *t, char *buf, size_t len);
 /* name is x or below x */
 int sk__gov_name_at_or_below(const char *name, const char *x);
 

@@ -39,6 +39,12 @@ static char *col_dup(sqlite3_stmt *st, int i)
     return t ? strdup((const char *)t) : NULL;
 }
 
+const char *sk__gov_target_text(const struct sk_target *t, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s", t->kind == SK_TARGET_DOMAIN ? "*." : "", t->value);
+    return buf;
+}
+
 void sk__gov_crashpoint(const char *name)
 {
     const char *at = getenv("SK_GOVERN_CRASH_AT");
@@ -109,7 +115,7 @@ void sk_govern_close(struct sk_govern *g)
         return;
     sk__gov_plugins_fini(g);
     sk__gov_lists_free(&g->protected_assets);
-    sk__gov_lists_free(&g->warninglists);
+    sk_wl_free(g->wl);
     if (g->psl_owned)
         psl_free(g->psl_owned);
     free(g);
@@ -313,7 +319,8 @@ int sk__gov_transition(struct sk_govern *g, struct sk__gov_proposal *p, enum sk_
     json_object_set_new(d, "to", json_string(sk_govern_state_name(to)));
     /* each entry stands alone: the transparency report reads nothing else */
     json_object_set_new(d, "action", json_string(sk_govern_action_name(p->action)));
-    json_object_set_new(d, "target", json_string(p->target.value));
+    char tt[SK_TARGET_MAX + 2];
+    json_object_set_new(d, "target", json_string(sk__gov_target_text(&p->target, tt, sizeof tt)));
     if (ev == SK_GOV_EV_APPLY || ev == SK_GOV_EV_EXIGENT)
         json_object_set_new(d, "first_seen_ns", json_integer((json_int_t)p->first_seen));
     snprintf(subject, sizeof subject, "proposal/%lld", (long long)p->id);
@@ -504,7 +511,9 @@ int sk_govern_case_new(struct sk_govern *g, const char *title, const char *targe
         return sk_fail(ei, rc, "store: %s", sk_store_errmsg(g->st));
     if ((rc = check_findings(g, findings, n, ei)) < 0)
         goto fail;
-    if ((rc = case_insert(g, title, target ? t.value : NULL, actor, id)) < 0) {
+    char tt[SK_TARGET_MAX + 2];
+    if ((rc = case_insert(g, title, target ? sk__gov_target_text(&t, tt, sizeof tt) : NULL, actor,
+                          id)) < 0) {
         sk_errinfo_set(ei, "cannot create the case: %s", sk_strerror(rc));
         goto fail;
     }
@@ -571,9 +580,10 @@ static int case_for_target(struct sk_govern *g, const struct sk_target *t, const
     sqlite3_stmt *st;
     int rc;
 
+    sk__gov_target_text(t, title, sizeof title);
     if ((rc = sk_store_prepare(g->st, sql, &st)) < 0)
         return rc;
-    sqlite3_bind_text(st, 1, t->value, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 1, title, -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *id = sqlite3_column_int64(st, 0);
@@ -583,8 +593,7 @@ static int case_for_target(struct sk_govern *g, const struct sk_target *t, const
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return -SK_ESTORE;
-    snprintf(title, sizeof title, "%s", t->value);
-    return case_insert(g, title, t->value, actor, id);
+    return case_insert(g, title, title, actor, id);
 }
 
 /* --- propose and submit ------------------------------------------------------ */
@@ -703,7 +712,8 @@ int sk_govern_propose(struct sk_govern *g, const struct sk_proposal_req *req, in
     if ((rc = sk_store_prepare(g->st, q_ins, &st)) < 0)
         goto store_fail;
     sqlite3_bind_int64(st, 1, case_id);
-    sqlite3_bind_text(st, 2, t.value, -1, SQLITE_TRANSIENT);
+    char ttext[SK_TARGET_MAX + 2];
+    sqlite3_bind_text(st, 2, sk__gov_target_text(&t, ttext, sizeof ttext), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, sk_target_kind_name((enum sk_target_kind)t.kind), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, sk_govern_action_name((enum sk_gov_action)action), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, req->scope ? req->scope : "", -1, SQLITE_TRANSIENT);
@@ -724,7 +734,7 @@ int sk_govern_propose(struct sk_govern *g, const struct sk_proposal_req *req, in
     }
     snprintf(subject, sizeof subject, "proposal/%lld", (long long)*id);
     d = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:O, s:I}", "case", (json_int_t)case_id,
-                  "target", t.value, "target_kind", sk_target_kind_name((enum sk_target_kind)t.kind),
+                  "target", ttext, "target_kind", sk_target_kind_name((enum sk_target_kind)t.kind),
                   "action", sk_govern_action_name((enum sk_gov_action)action),
                   "scope", req->scope ? req->scope : "", "ttl_ns", (json_int_t)req->ttl,
                   "legal_basis", req->legal_basis, "evidence", ev,

@@ -41,6 +41,7 @@
 #include "sakimori/addr.h"
 #include "sakimori/conf.h"
 #include "sakimori/file.h"
+#include "sakimori/pdns.h"
 
 struct report {
     json_t *checks;
@@ -260,15 +261,24 @@ int sk__gov_lists_read_plain(struct sk__gov_lists *l, const char *path, const ch
 
 int sk__gov_lists_load(struct sk_govern *g, struct sk_errinfo *ei)
 {
-    const struct sk_conf_govern *c = &g->conf->govern;
+    const struct sk_conf *c = g->conf;
     int rc;
 
     if (g->lists_loaded)
         return 0;
-    if (c->protected_assets && *c->protected_assets &&
-        (rc = sk__gov_lists_read_plain(&g->protected_assets, c->protected_assets,
+    if (c->govern.protected_assets && *c->govern.protected_assets &&
+        (rc = sk__gov_lists_read_plain(&g->protected_assets, c->govern.protected_assets,
                                        "protected assets", ei)) < 0)
         return rc;
+    /* the same MISP warninglists intel uses (intel.warninglists) */
+    if ((rc = sk_wl_load(&g->wl, (const char *const *)c->intel.warninglists.v,
+                         c->intel.warninglists.n, ei)) < 0)
+        return rc;
+    for (size_t i = 0; i < c->govern.warninglists.n; i++)
+        if (!sk_wl_find(g->wl, c->govern.warninglists.v[i]))
+            return sk_fail(ei, -SK_ECONF,
+                           "%s: govern.warninglists: '%s' is not among the loaded warninglists (intel.warninglists)",
+                           c->path ? c->path : "configuration", c->govern.warninglists.v[i]);
     if (!g->psl) {
         g->psl_owned = psl_latest(NULL);
         g->psl = g->psl_owned ? g->psl_owned : psl_builtin();
@@ -279,12 +289,13 @@ int sk__gov_lists_load(struct sk_govern *g, struct sk_errinfo *ei)
     return 0;
 }
 
-/* Entries of l that the target hits: an address list overlapping an IP
- * target; a listed name the target equals or covers (or, for `protect`
- * lists, any name above or below the target). Appends up to max hit
- * descriptions to hits. */
-static size_t lists_hits(const struct sk__gov_lists *l, const struct sk_target *t, int protect,
-                         json_t *hits, size_t max)
+/* Entries of the operator's list that the target touches: an address or
+ * prefix sharing addresses with an IP target; a name equal to, above or
+ * below a name target (a protected name protects everything under it, and
+ * a wildcard target covers everything under it). Appends up to max
+ * descriptions to hits; returns how many entries hit. */
+static size_t protected_hits(const struct sk__gov_lists *l, const struct sk_target *t,
+                             json_t *hits, size_t max)
 {
     char buf[SK_TARGET_MAX];
     const char *name = target_name(t, buf, sizeof buf);
@@ -299,22 +310,15 @@ static size_t lists_hits(const struct sk__gov_lists *l, const struct sk_target *
             if (hit)
                 sk_prefix_fmt(&e->prefix, what, sizeof what);
         } else if (name) {
-            if (e->match == 2)
-                hit = strstr(name, e->name) != NULL;
-            else if (strcmp(name, e->name) == 0)
-                hit = 1;
-            else if (t->kind == SK_TARGET_DOMAIN && sk__gov_name_at_or_below(e->name, name))
-                hit = 1; /* the wildcard would cover the listed name */
-            else if ((protect || e->match == 1) && sk__gov_name_at_or_below(name, e->name))
-                hit = protect ? 1 : 2; /* below a listed name: only a note for warninglists */
+            hit = sk__gov_name_at_or_below(name, e->name) ||
+                  (t->kind == SK_TARGET_DOMAIN && sk__gov_name_at_or_below(e->name, name));
             if (hit)
-                snprintf(what, sizeof what, "%s%s", e->match == 1 ? "*." : "", e->name);
+                snprintf(what, sizeof what, "%s", e->name);
         }
         if (!hit)
             continue;
         if (n < max)
-            json_array_append_new(hits, json_pack("{s:s, s:s, s:b}", "list", e->list, "entry",
-                                                  what, "below", hit == 2));
+            json_array_append_new(hits, json_pack("{s:s, s:s}", "list", e->list, "entry", what));
         n++;
     }
     return n;
@@ -398,6 +402,16 @@ static void evidence_add_name(struct evidence *e, const char *n)
         snprintf(e->names[e->nnames++], sizeof e->names[0], "%s", n);
 }
 
+static const char *tlp_upper(int tlp, char *out, size_t len)
+{
+    const char *n = sk_tlp_name((enum sk_tlp)tlp);
+    size_t i = 0;
+    for (; n[i] && i + 1 < len; i++)
+        out[i] = (char)toupper((unsigned char)n[i]);
+    out[i] = '\0';
+    return out;
+}
+
 static void check_evidence(struct sk_govern *g, const struct sk__gov_proposal *p,
                            struct report *r, struct evidence *e, json_t *qualifying)
 {
@@ -407,7 +421,7 @@ static void check_evidence(struct sk_govern *g, const struct sk__gov_proposal *p
     int64_t best_id = 0;
     size_t i;
     json_t *ref;
-    char sugg[SK_TARGET_MAX + 256];
+    char sugg[SK_TARGET_MAX + 256], up[16];
 
     json_array_foreach(refs, i, ref) {
         const char *s = json_string_value(ref);
@@ -472,10 +486,10 @@ static void check_evidence(struct sk_govern *g, const struct sk__gov_proposal *p
     } else if (tlp_blocked) {
         snprintf(sugg, sizeof sugg,
                  "an action that discloses less (monitor allows TLP:%s), or evidence released for this use",
-                 sk_tlp_name((enum sk_tlp)c->tlp_max.monitor));
+                 tlp_upper(c->tlp_max.monitor, up, sizeof up));
         check(r, "evidence", "refuse", sugg,
               "the evidence about %s is marked more restrictively than TLP:%s, the most a %s may rely on",
-              p->target.value, sk_tlp_name((enum sk_tlp)tmax), sk_govern_action_name(p->action));
+              p->target.value, tlp_upper(tmax, up, sizeof up), sk_govern_action_name(p->action));
     } else {
         snprintf(sugg, sizeof sugg, "monitor %s while gathering evidence of confidence %u or more",
                  p->target.value, c->evidence_confidence);
@@ -634,16 +648,45 @@ static void name_suggestion(const struct evidence *e, const char *what, char *ou
         snprintf(out, len, "%s the C2's host name instead (an FQDN-level sinkhole)", what);
 }
 
+static int list_selected(const struct sk_conf_govern *c, const char *id)
+{
+    if (c->warninglists.n == 0)
+        return 1;
+    for (size_t i = 0; i < c->warninglists.n; i++)
+        if (strcmp(c->warninglists.v[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+/* An entry as a bare lower-case name: no "*.", no leading or trailing dot. */
+static void entry_name(const char *entry, char *out, size_t len)
+{
+    size_t i = 0;
+
+    if (strncmp(entry, "*.", 2) == 0)
+        entry += 2;
+    while (*entry == '.')
+        entry++;
+    while (*entry && i + 1 < len)
+        out[i++] = (char)tolower((unsigned char)*entry++);
+    while (i && out[i - 1] == '.')
+        i--;
+    out[i] = '\0';
+}
+
 static void check_lists(struct sk_govern *g, const struct sk__gov_proposal *p, struct report *r,
                         const struct evidence *e, json_t *rep)
 {
     const struct sk_conf_govern *c = &g->conf->govern;
+    struct sk_wl_hit wh[64];
     json_t *hits = json_array();
-    char text[600], sugg[400];
-    size_t n;
+    char text[600], sugg[400], buf[SK_TARGET_MAX];
+    const char *name = target_name(&p->target, buf, sizeof buf);
+    size_t n, nw;
+    int refuse = 0;
 
     /* the operator's protected assets: nothing may touch them */
-    n = lists_hits(&g->protected_assets, &p->target, 1, hits, 8);
+    n = protected_hits(&g->protected_assets, &p->target, hits, 8);
     if (n) {
         hits_text(hits, text, sizeof text);
         check(r, "protected_assets", p->action == SK_GOV_MONITOR ? "note" : "refuse",
@@ -656,28 +699,56 @@ static void check_lists(struct sk_govern *g, const struct sk__gov_proposal *p, s
     json_object_set_new(rep, "protected_asset_hits", hits);
 
     hits = json_array();
-    if (!c->warninglists_dir || !*c->warninglists_dir) {
+    json_object_set_new(rep, "warninglist_hits", hits);
+    if (sk_wl_count(g->wl) == 0) {
         check(r, "warninglists", "note", NULL,
-              "no warninglists configured (govern.warninglists_dir): cloud, CDN, resolver and top-site ranges are not checked");
-        json_object_set_new(rep, "warninglist_hits", hits);
+              "no warninglists loaded (intel.warninglists): cloud, CDN, resolver, top-site and sinkhole lists are not checked");
         return;
     }
-    n = lists_hits(&g->warninglists, &p->target, 0, hits, 16);
-    json_object_set_new(rep, "warninglist_hits", hits);
+    if (is_ip_target(&p->target))
+        nw = sk_wl_match_prefix(g->wl, &p->target.prefix, SK_WL_DST, wh, 64);
+    else if (name)
+        nw = sk_wl_match_name(g->wl, name, wh, 64);
+    else
+        nw = 0;
+    if (nw > 64)
+        nw = 64;
+    n = 0;
+    for (size_t i = 0; i < nw; i++) {
+        const char *relation;
+        char en[256];
+        if (!list_selected(c, wh[i].list->id))
+            continue;
+        if (is_ip_target(&p->target)) {
+            relation = "overlaps";
+            refuse = 1;
+        } else if (wh[i].list->type == SK_WL_SUBSTRING || wh[i].list->type == SK_WL_REGEX) {
+            relation = "pattern";
+        } else {
+            entry_name(wh[i].entry, en, sizeof en);
+            if (strcmp(en, name) == 0) {
+                relation = "equal";
+                refuse = 1;
+            } else {
+                relation = "below"; /* only the target itself is affected */
+            }
+        }
+        json_array_append_new(hits, json_pack("{s:s, s:s, s:s, s:s}", "list", wh[i].list->id,
+                                              "entry", wh[i].entry, "type",
+                                              sk_wl_type_name((enum sk_wl_type)wh[i].list->type),
+                                              "relation", relation));
+        n++;
+    }
     if (n == 0) {
-        check(r, "warninglists", "pass", NULL, "%s is on none of %zu warninglist entries",
-              p->target.value, g->warninglists.n);
+        check(r, "warninglists", "pass", NULL, "%s is on none of the %zu warninglists consulted",
+              p->target.value, c->warninglists.n ? c->warninglists.n : sk_wl_count(g->wl));
         return;
     }
     hits_text(hits, text, sizeof text);
-    int only_below = 1;
-    size_t i;
-    json_t *h;
-    json_array_foreach(hits, i, h) if (!json_is_true(json_object_get(h, "below"))) only_below = 0;
-    if (!cuts_traffic(p->action) || only_below) {
+    if (!cuts_traffic(p->action) || !refuse) {
         check(r, "warninglists", "note", NULL, "%s: %s%s", p->target.value, text,
-              only_below ? " (the target lies below a listed name; only the target is affected)"
-                         : " (this action does not cut traffic)");
+              !refuse ? " (the target lies below the listed names or matches a pattern: only the target itself is affected)"
+                      : " (this action does not cut traffic)");
         return;
     }
     if (is_ip_target(&p->target)) {
@@ -692,18 +763,87 @@ static void check_lists(struct sk_govern *g, const struct sk__gov_proposal *p, s
     }
 }
 
-static void check_collateral(struct sk_govern *g, const struct sk__gov_proposal *p,
-                             struct report *r)
+struct cohosted {
+    const struct evidence *e;
+    json_t *names;  /* a sample of the co-hosted names */
+    size_t others;  /* distinct names that are not the target's own */
+    char seen[64][256];
+    size_t nseen;
+};
+
+static int cohosted_one(void *ctx, const struct sk_pdns_entry *pe)
 {
-    (void)g;
+    struct cohosted *c = ctx;
+
+    /* the C2's own names are not collateral */
+    for (size_t i = 0; i < c->e->nnames; i++)
+        if (sk__gov_name_at_or_below(pe->name, c->e->names[i]))
+            return 0;
+    for (size_t i = 0; i < c->nseen; i++)
+        if (strcmp(c->seen[i], pe->name) == 0)
+            return 0;
+    if (c->nseen < sizeof c->seen / sizeof c->seen[0])
+        snprintf(c->seen[c->nseen++], sizeof c->seen[0], "%s", pe->name);
+    c->others++;
+    if (json_array_size(c->names) < 10)
+        json_array_append_new(c->names, json_string(pe->name));
+    return 0;
+}
+
+static void check_collateral(struct sk_govern *g, const struct sk__gov_proposal *p,
+                             struct report *r, const struct evidence *e, json_t *rep)
+{
+    const struct sk_conf_govern *c = &g->conf->govern;
+    sk_nstime now = sk_now();
+    sk_nstime since = now > c->collateral_window ? now - c->collateral_window : 0;
+    struct cohosted co = {.e = e};
+    char sugg[400], win[32];
+    int rc;
+
     if (!is_ip_target(&p->target) || !cuts_traffic(p->action)) {
         check(r, "collateral", "pass", NULL, "a %s of a %s affects only the target",
               sk_govern_action_name(p->action),
               sk_target_kind_name((enum sk_target_kind)p->target.kind));
         return;
     }
-    check(r, "collateral", "note", NULL,
-          "this store holds no passive DNS yet: names co-hosted on %s are unknown", p->target.value);
+    co.names = json_array();
+    /* every (name, address) pair in the prefix; the limit bounds the work */
+    rc = sk_pdns_names_in(g->st, &p->target.prefix, since, 100000, cohosted_one, &co);
+    json_object_set_new(rep, "collateral", json_pack("{s:I, s:o}", "names", (json_int_t)co.others,
+                                                      "sample", co.names));
+    sk_duration_fmt(c->collateral_window, win, sizeof win);
+    if (rc < 0) {
+        check(r, "collateral", "refuse", NULL, "cannot read passive DNS: %s", sk_strerror(rc));
+        return;
+    }
+    if (co.others > c->collateral_max) {
+        name_suggestion(e, "other sites share it:", sugg, sizeof sugg);
+        check(r, "collateral", "refuse", sugg,
+              "%zu other name(s) resolved into %s in the last %s (passive DNS; govern.collateral_max is %u)",
+              co.others, p->target.value, win, c->collateral_max);
+        return;
+    }
+    check(r, "collateral", "pass", NULL,
+          "%zu other name(s) resolved into %s in the last %s (at most %u allowed)", co.others,
+          p->target.value, win, c->collateral_max);
+}
+
+static int pdns_addr_one(void *ctx, const struct sk_pdns_entry *pe)
+{
+    evidence_add_addr(ctx, &pe->addr);
+    return 0;
+}
+
+/* Where a name target was seen resolving to, from passive DNS. */
+static void pdns_addrs(struct sk_govern *g, const struct sk__gov_proposal *p, struct evidence *e)
+{
+    char buf[SK_TARGET_MAX];
+    const char *name = target_name(&p->target, buf, sizeof buf);
+    sk_nstime now = sk_now(), win = g->conf->govern.collateral_window;
+
+    if (name)
+        sk_pdns_addrs_for_name(g->st, name, p->target.kind == SK_TARGET_DOMAIN,
+                               now > win ? now - win : 0, 32, pdns_addr_one, e);
 }
 
 static int addr_domestic(const struct sk_conf *c, const struct sk_addr *a)
@@ -863,7 +1003,8 @@ int sk__gov_safeguards(struct sk_govern *g, const struct sk__gov_proposal *p, in
     check_narrowest(g, p, &r);
     check_evidence(g, p, &r, &e, qualifying);
     check_lists(g, p, &r, &e, rep);
-    check_collateral(g, p, &r);
+    check_collateral(g, p, &r, &e, rep);
+    pdns_addrs(g, p, &e);
     foreign = check_domestic(g, p, &r, &e);
     needed = (int)c->approvals + (foreign ? (int)c->foreign_extra : 0);
     eligible = g->napprovers;

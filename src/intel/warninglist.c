@@ -694,6 +694,29 @@ size_t sk_wl_match_addr(const struct sk_warninglists *wl, const struct sk_addr *
     return hits_out(&h, out, max);
 }
 
+size_t sk_wl_match_prefix(const struct sk_warninglists *wl, const struct sk_prefix *p,
+                          enum sk_wl_role role, struct sk_wl_hit *out, size_t max)
+{
+    uint32_t want = role_attrs(role);
+    struct hits h;
+
+    if (!wl || !wl->npfx)
+        return 0;
+    hits_init(&h, wl);
+    /* list prefixes that contain p: those containing its first address
+     * with a length no longer than p's */
+    match_addr(wl, &p->addr, want, &h);
+    for (size_t i = 0; i < wl->npfx; i++) {
+        const struct wl_pfx *e = &wl->pfx[i];
+        if (e->p.addr.family != p->addr.family || !(wl->lists[e->list].attrs & want))
+            continue;
+        if (e->p.len <= p->len ? sk_prefix_contains(&e->p, &p->addr)
+                               : sk_prefix_contains(p, &e->p.addr))
+            hit(&h, e->list, e->entry);
+    }
+    return hits_out(&h, out, max);
+}
+
 /* Exact probe of the string index; kinds is a mask of KIND_*. */
 static void probe_str(const struct sk_warninglists *wl, const char *k, size_t len, int kinds,
                       uint32_t want, struct hits *h)
