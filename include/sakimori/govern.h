@@ -195,6 +195,13 @@ int sk_govern_list_json(struct sk_govern *g, int state, struct json_t **out);
 int sk_govern_case_json(struct sk_govern *g, int64_t id, struct json_t **out);
 int sk_govern_cases_json(struct sk_govern *g, struct json_t **out);
 
+/* Does the governance state agree with the audit log? Replays every
+ * proposal's transitions from the log and compares the result, and the
+ * number of verdicts, with the tables. 0 when they agree, 1 (problem says
+ * where) when not, < 0 on error. Run it after sk_audit_verify: the log is
+ * the record the tables must match. */
+int sk_govern_check_log(struct sk_govern *g, uint64_t *checked, char *problem, size_t len);
+
 /* --- retention --------------------------------------------------------------- */
 
 struct sk_retention_result {

@@ -227,17 +227,36 @@ static int cmd_verify(struct govcli *gc, const struct sk_cli_common *common,
                 sk_store_errmsg(gc->store));
         return SK_EXIT_ERROR;
     }
+    /* the log holds; do the governance tables agree with it? */
+    char state_problem[512] = "";
+    uint64_t checked = 0;
+    int state_rc = 0;
+    if (rc == 0 && gc->govern &&
+        (state_rc = sk_govern_check_log(gc->govern, &checked, state_problem, sizeof state_problem)) < 0) {
+        free(anchors);
+        fprintf(stderr, "sakimori audit: verify: %s\n", sk_strerror(state_rc));
+        return SK_EXIT_ERROR;
+    }
     if (common->json) {
         char root[65];
-        json_t *o = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:s?, s:I, s:s, s:I}", "ok", rc == 0,
+        json_t *o = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:s?, s:I, s:s, s:I}", "ok",
+                              rc == 0 && state_rc == 0,
                               "entries", (json_int_t)v.entries, "tree_heads", (json_int_t)v.sths,
                               "purged", (json_int_t)v.purged, "first_bad",
                               (json_int_t)v.first_bad, "bad_last", (json_int_t)v.bad_last,
                               "problem", rc ? v.problem : NULL, "tree_size",
                               (json_int_t)v.last.tree_size, "root_hash", hex32(v.last.root, root),
                               "anchors", (json_int_t)nanchors);
+        json_object_set_new(o, "log_ok", json_boolean(rc == 0));
+        json_object_set_new(o, "state_ok", json_boolean(rc == 0 && state_rc == 0));
+        json_object_set_new(o, "proposals_checked", json_integer((json_int_t)checked));
+        if (state_rc)
+            json_object_set_new(o, "state_problem", json_string(state_problem));
         sk_govcli_print_json(o);
         json_decref(o);
+    } else if (rc == 0 && state_rc) {
+        printf("audit log OK (%" PRIu64 " entries), but the governance tables DISAGREE with it: %s\n",
+               v.entries, state_problem);
     } else if (rc == 0) {
         char root[65], ts[SK_RFC3339_LEN];
         printf("audit log OK: %" PRIu64 " entries (%" PRIu64 " purged by retention), %" PRIu64
@@ -246,6 +265,7 @@ static int cmd_verify(struct govcli *gc, const struct sk_cli_common *common,
         if (v.last.tree_size)
             printf("newest tree head: size %" PRIu64 ", root %s, signed %s\n", v.last.tree_size,
                    hex32(v.last.root, root), sk_rfc3339(v.last.ts, ts, sizeof ts));
+        printf("governance state agrees with the log (%" PRIu64 " proposals)\n", checked);
     } else {
         printf("audit log TAMPERED: %s\n", v.problem);
         if (v.bad_last && v.bad_last != v.first_bad)
@@ -254,7 +274,7 @@ static int cmd_verify(struct govcli *gc, const struct sk_cli_common *common,
         else
             printf("first bad entry: %" PRIu64 "\n", v.first_bad);
     }
-    status = rc == 0 ? SK_EXIT_OK : SK_EXIT_FINDINGS;
+    status = rc == 0 && state_rc == 0 ? SK_EXIT_OK : SK_EXIT_FINDINGS;
     free(anchors);
     return status;
 }
@@ -753,7 +773,8 @@ int sk_cmd_audit(int argc, char **argv)
     /* verify and the proofs only read; everything else leaves an entry */
     mode = !strcmp(sub, "verify") || !strcmp(sub, "prove") || !strcmp(sub, "consistency")
                ? SK_AUDIT_READ : SK_AUDIT_WRITE;
-    if ((status = sk_govcli_open("audit", &common, db, mode, !strcmp(sub, "purge"), &gc)) != 0)
+    if ((status = sk_govcli_open("audit", &common, db, mode,
+                                 !strcmp(sub, "purge") || !strcmp(sub, "verify"), &gc)) != 0)
         return status;
     if (pubarg) {
         uint8_t pub[32];

@@ -1125,3 +1125,145 @@ int sk_govern_cases_json(struct sk_govern *g, json_t **out)
     *out = arr;
     return 0;
 }
+
+/* --- the store agrees with the log ------------------------------------------ */
+
+struct logged {
+    int64_t id;
+    char state[16];
+    uint64_t seq;     /* the entry that set it */
+    int approvals;    /* approval.approve|exigent|reject entries */
+};
+
+static struct logged *logged_of(struct logged **v, size_t *n, size_t *cap, int64_t id)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*v)[i].id == id)
+            return &(*v)[i];
+    if (*n == *cap) {
+        size_t c = *cap ? 2 * *cap : 64;
+        struct logged *nv = realloc(*v, c * sizeof *nv);
+        if (!nv)
+            return NULL;
+        *v = nv;
+        *cap = c;
+    }
+    memset(&(*v)[*n], 0, sizeof **v);
+    (*v)[*n].id = id;
+    return &(*v)[(*n)++];
+}
+
+int sk_govern_check_log(struct sk_govern *g, uint64_t *checked, char *problem, size_t len)
+{
+    static const char q_log[] =
+        "SELECT seq, kind, subject, entry FROM audit_log WHERE subject LIKE 'proposal/%'"
+        " AND entry IS NOT NULL ORDER BY seq";
+    static const char q_props[] = "SELECT id, state FROM gov_proposals ORDER BY id";
+    static const char q_appr[] =
+        "SELECT proposal_id, count(*) FROM gov_approvals GROUP BY proposal_id";
+    struct logged *v = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = 0, purged_any = 0;
+
+    *checked = 0;
+    problem[0] = '\0';
+    if (sqlite3_prepare_v2(sk_store_db(g->st), q_log, -1, &st, NULL) != SQLITE_OK)
+        return -SK_ESTORE;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
+        const char *kind = (const char *)sqlite3_column_text(st, 1);
+        int64_t id = strtoll((const char *)sqlite3_column_text(st, 2) + 9, NULL, 10);
+        struct logged *l = logged_of(&v, &n, &cap, id);
+        json_t *e, *d;
+        if (!l) {
+            rc = -SK_ENOMEM;
+            goto out;
+        }
+        if (!strcmp(kind, "proposal.create")) {
+            snprintf(l->state, sizeof l->state, "draft");
+            l->seq = seq;
+        } else if (!strncmp(kind, "proposal.", 9) && strcmp(kind, "proposal.refused")) {
+            e = json_loadb(sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3), 0, NULL);
+            d = json_object_get(e, "detail");
+            if (json_is_string(json_object_get(d, "to"))) {
+                snprintf(l->state, sizeof l->state, "%s", json_string_value(json_object_get(d, "to")));
+                l->seq = seq;
+            }
+            json_decref(e);
+        } else if (!strcmp(kind, "approval.approve") || !strcmp(kind, "approval.exigent") ||
+                   !strcmp(kind, "approval.reject")) {
+            l->approvals++;
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    /* with retention purging old entries, old proposals may have no history */
+    purged_any = 0;
+    if (sqlite3_prepare_v2(sk_store_db(g->st), "SELECT count(*) FROM audit_log WHERE entry IS NULL",
+                           -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        purged_any = sqlite3_column_int64(st, 0) > 0;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(sk_store_db(g->st), q_props, -1, &st, NULL) != SQLITE_OK) {
+        rc = -SK_ESTORE;
+        goto out;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        const char *state = (const char *)sqlite3_column_text(st, 1);
+        struct logged *l = NULL;
+        for (size_t i = 0; i < n; i++)
+            if (v[i].id == id)
+                l = &v[i];
+        (*checked)++;
+        if (!l || !l->state[0]) {
+            if (purged_any)
+                continue;
+            snprintf(problem, len, "proposal #%lld is in the store but the audit log never recorded it",
+                     (long long)id);
+            rc = 1;
+            goto out;
+        }
+        if (strcmp(l->state, state) != 0) {
+            snprintf(problem, len,
+                     "proposal #%lld is '%s' in the store but the audit log says '%s' (entry %llu)",
+                     (long long)id, state, l->state, (unsigned long long)l->seq);
+            rc = 1;
+            goto out;
+        }
+        l->id = -l->id; /* matched */
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].id > 0 && v[i].state[0]) {
+            snprintf(problem, len, "proposal #%lld is in the audit log (entry %llu) but was deleted from the store",
+                     (long long)v[i].id, (unsigned long long)v[i].seq);
+            rc = 1;
+            goto out;
+        }
+        v[i].id = -v[i].id;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(sk_store_db(g->st), q_appr, -1, &st, NULL) != SQLITE_OK) {
+        rc = -SK_ESTORE;
+        goto out;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        int cnt = sqlite3_column_int(st, 1);
+        for (size_t i = 0; i < n; i++) {
+            if (v[i].id == id && v[i].approvals != cnt && !purged_any) {
+                snprintf(problem, len,
+                         "proposal #%lld has %d verdicts in the store but %d in the audit log",
+                         (long long)id, cnt, v[i].approvals);
+                rc = 1;
+                goto out;
+            }
+        }
+    }
+out:
+    sqlite3_finalize(st);
+    free(v);
+    return rc;
+}
