@@ -101,6 +101,19 @@ int sk_audit_sth_check(const struct sk_audit_sth *h, const uint8_t pub[SK_KEY_PU
 int sk_audit_entry(struct sk_audit *a, uint64_t seq, char **text,
                    uint8_t leaf[SK_MERKLE_HASH]);
 
+/* --- proofs as documents (proof.c) ---------------------------------- */
+
+/* A tree head as the JSON object `audit export` writes and proofs embed
+ * (caller decrefs), and back (the signed bytes are always rebuilt). */
+struct json_t *sk_audit_sth_json(const struct sk_audit_sth *s,
+                                 const uint8_t pub[SK_KEY_PUBLIC_BYTES]);
+int sk_audit_sth_from_json(const struct json_t *o, struct sk_audit_sth *s);
+/* Checks a proof document from `audit prove` or `audit consistency`
+ * without the store. trusted_pub NULL: the key inside the proof. Returns 1
+ * valid, 0 invalid, < 0 malformed; why says which. */
+int sk_audit_check_proof(const char *text, size_t len, const uint8_t *trusted_pub, char *why,
+                         size_t whylen);
+
 /* --- verification ---------------------------------------------------- */
 
 struct sk_audit_anchor {

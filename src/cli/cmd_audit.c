@@ -81,43 +81,6 @@ static void help(void)
 
 static char *hex32(const uint8_t h[32], char out[65]) { return sk_hex(h, 32, out, 65); }
 
-static json_t *sth_json(const struct sk_audit_sth *s, const uint8_t pub[SK_KEY_PUBLIC_BYTES])
-{
-    uint8_t data[SK_AUDIT_STH_SIGNED_LEN];
-    char root[65], log[33], ts[SK_RFC3339_LEN], sig[SK_KEY_SIG_TEXT], b64[128],
-        pk[SK_KEY_PUBLIC_TEXT];
-
-    sk_audit_sth_signed_data(s, data);
-    sodium_bin2base64(b64, sizeof b64, data, sizeof data, sodium_base64_VARIANT_ORIGINAL);
-    return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "tree_size",
-                     (json_int_t)s->tree_size, "timestamp_ns", (json_int_t)s->ts, "timestamp",
-                     sk_rfc3339(s->ts, ts, sizeof ts), "root_hash", hex32(s->root, root), "log_id",
-                     sk_hex(s->log_id, 16, log, sizeof log), "key_id", s->key_id, "signature",
-                     sk_key_sig_format(s->sig, sig, sizeof sig), "signed_data", b64, "public_key",
-                     sk_key_format_public(pub, pk, sizeof pk));
-}
-
-/* Reads a tree head back from its JSON form; the signed bytes are rebuilt
- * from the fields, never taken from the file. */
-static int sth_from_json(const json_t *o, struct sk_audit_sth *s)
-{
-    const char *root = json_string_value(json_object_get(o, "root_hash"));
-    const char *log = json_string_value(json_object_get(o, "log_id"));
-    const char *sig = json_string_value(json_object_get(o, "signature"));
-    const char *kid = json_string_value(json_object_get(o, "key_id"));
-
-    memset(s, 0, sizeof *s);
-    if (!json_is_integer(json_object_get(o, "tree_size")) ||
-        !json_is_integer(json_object_get(o, "timestamp_ns")) || !root || !log || !sig ||
-        sk_unhex(root, s->root, 32) < 0 || sk_unhex(log, s->log_id, 16) < 0 ||
-        sk_key_sig_parse(sig, s->sig) < 0)
-        return -SK_EPARSE;
-    s->tree_size = (uint64_t)json_integer_value(json_object_get(o, "tree_size"));
-    s->ts = (sk_nstime)json_integer_value(json_object_get(o, "timestamp_ns"));
-    snprintf(s->key_id, sizeof s->key_id, "%s", kid ? kid : "");
-    return 0;
-}
-
 static int parse_pubkey(const char *arg, uint8_t pub[SK_KEY_PUBLIC_BYTES])
 {
     char name[SK_KEY_NAME_MAX], *text = NULL;
@@ -165,7 +128,7 @@ static int load_anchors(const char *path, const uint8_t pub[SK_KEY_PUBLIC_BYTES]
             *nl = '\0';
         if (!*p)
             continue;
-        if (!(o = json_loads(p, 0, &je)) || sth_from_json(o, &s) < 0) {
+        if (!(o = json_loads(p, 0, &je)) || sk_audit_sth_from_json(o, &s) < 0) {
             json_decref(o);
             rc = sk_fail(ei, -SK_EPARSE, "%s:%zu: expected a tree head as `audit export` writes it",
                          path, line);
@@ -368,7 +331,7 @@ static int cmd_prove(struct govcli *gc, uint64_t seq, uint64_t size)
     o = json_pack("{s:s, s:I, s:I, s:s?, s:s, s:I, s:o, s:o}", "type", "inclusion", "entry",
                   (json_int_t)seq, "leaf_index", (json_int_t)(seq - 1), "entry_text", text,
                   "leaf_hash", hex32(leaf, lh), "tree_size", (json_int_t)sth.tree_size, "path",
-                  path_json(path, n), "sth", sth_json(&sth, pub));
+                  path_json(path, n), "sth", sk_audit_sth_json(&sth, pub));
     char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     printf("%s\n", s);
     free(s);
@@ -404,8 +367,8 @@ static int cmd_consistency(struct govcli *gc, uint64_t m, uint64_t n)
         fprintf(stderr, "sakimori audit: cannot build the proof: %s\n", sk_strerror(rc));
         return SK_EXIT_ERROR;
     }
-    o = json_pack("{s:s, s:o, s:o, s:o}", "type", "consistency", "first", sth_json(&a, pub),
-                  "second", sth_json(&b, pub), "path", path_json(path, len));
+    o = json_pack("{s:s, s:o, s:o, s:o}", "type", "consistency", "first", sk_audit_sth_json(&a, pub),
+                  "second", sk_audit_sth_json(&b, pub), "path", path_json(path, len));
     char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     printf("%s\n", s);
     free(s);
@@ -413,104 +376,37 @@ static int cmd_consistency(struct govcli *gc, uint64_t m, uint64_t n)
     return SK_EXIT_OK;
 }
 
-static int read_path(const json_t *arr, uint8_t path[][32], size_t *n)
-{
-    size_t i;
-    json_t *h;
-
-    *n = 0;
-    if (!json_is_array(arr) || json_array_size(arr) > SK_MERKLE_MAX_DEPTH)
-        return -SK_EPARSE;
-    json_array_foreach(arr, i, h) {
-        if (!json_is_string(h) || sk_unhex(json_string_value(h), path[i], 32) < 0)
-            return -SK_EPARSE;
-    }
-    *n = json_array_size(arr);
-    return 0;
-}
-
 /* Needs no store: a proof file and a key. */
 static int cmd_check_proof(const char *file, const char *pubarg, int json)
 {
-    uint8_t path[SK_MERKLE_MAX_DEPTH][32], pub[32], leaf[32], mine[32];
-    struct sk_audit_sth a, b;
-    json_error_t je;
-    json_t *o = json_load_file(file, 0, &je);
-    const char *type = json_string_value(json_object_get(o, "type"));
-    char why[256] = "";
-    int ok = 0, key_given = pubarg != NULL;
-    size_t n;
+    uint8_t pub[SK_KEY_PUBLIC_BYTES];
+    char why[512] = "", *text = NULL;
+    struct sk_errinfo ei = {""};
+    size_t len;
+    int rc;
 
-    if (!o || !type) {
-        json_decref(o);
-        fprintf(stderr, "sakimori audit: %s:%d: expected a proof from sakimori audit prove or consistency (%s)\n",
-                file, je.line, je.text);
+    if (pubarg && parse_pubkey(pubarg, pub) < 0)
+        return sk_cli_usage_error("audit", "--pubkey: expected ed25519:<base64>, NAME ed25519:<base64> or a file");
+    if ((rc = sk_read_file(file, 64u << 20, &text, &len, &ei)) < 0)
+        return sk_cli_fail("audit", rc, &ei);
+    rc = sk_audit_check_proof(text, len, pubarg ? pub : NULL, why, sizeof why);
+    free(text);
+    if (rc < 0) {
+        fprintf(stderr, "sakimori audit: %s: %s\n", file, why);
         return SK_EXIT_ERROR;
-    }
-    const char *inproof = json_string_value(json_object_get(
-        json_object_get(o, strcmp(type, "inclusion") ? "second" : "sth"), "public_key"));
-    if (pubarg ? parse_pubkey(pubarg, pub) < 0
-               : sk_key_parse_public(inproof ? inproof : "", pub) < 0) {
-        json_decref(o);
-        fprintf(stderr, "sakimori audit: no usable public key (--pubkey)\n");
-        return SK_EXIT_ERROR;
-    }
-    if (read_path(json_object_get(o, "path"), path, &n) < 0) {
-        json_decref(o);
-        fprintf(stderr, "sakimori audit: %s: 'path' must be a list of hex SHA-256 hashes\n", file);
-        return SK_EXIT_ERROR;
-    }
-    if (!strcmp(type, "inclusion")) {
-        const char *text = json_string_value(json_object_get(o, "entry_text"));
-        const char *lh = json_string_value(json_object_get(o, "leaf_hash"));
-        uint64_t idx = (uint64_t)json_integer_value(json_object_get(o, "leaf_index"));
-        if (!lh || sk_unhex(lh, leaf, 32) < 0 || sth_from_json(json_object_get(o, "sth"), &a) < 0) {
-            snprintf(why, sizeof why, "malformed inclusion proof");
-        } else if (text && (sk_merkle_leaf_hash(text, strlen(text), mine), sodium_memcmp(mine, leaf, 32))) {
-            snprintf(why, sizeof why, "the entry text does not hash to the leaf hash");
-        } else if (sk_audit_sth_check(&a, pub) < 0) {
-            snprintf(why, sizeof why, "the tree head's signature does not verify");
-        } else if (sk_merkle_verify_inclusion(idx, a.tree_size, leaf, (const uint8_t(*)[32])path, n,
-                                              a.root) < 0) {
-            snprintf(why, sizeof why, "the audit path does not lead to the signed root");
-        } else {
-            ok = 1;
-            snprintf(why, sizeof why, "entry %" PRIu64 " is in the signed tree of %" PRIu64 " entries%s",
-                     idx + 1, a.tree_size, text ? "" : " (its content was purged; the hash was checked)");
-        }
-    } else if (!strcmp(type, "consistency")) {
-        if (sth_from_json(json_object_get(o, "first"), &a) < 0 ||
-            sth_from_json(json_object_get(o, "second"), &b) < 0) {
-            snprintf(why, sizeof why, "malformed consistency proof");
-        } else if (sk_audit_sth_check(&a, pub) < 0 || sk_audit_sth_check(&b, pub) < 0) {
-            snprintf(why, sizeof why, "a tree head's signature does not verify");
-        } else if (memcmp(a.log_id, b.log_id, 16) != 0) {
-            snprintf(why, sizeof why, "the two tree heads belong to different logs");
-        } else if (sk_merkle_verify_consistency(a.tree_size, b.tree_size, a.root, b.root,
-                                                (const uint8_t(*)[32])path, n) < 0) {
-            snprintf(why, sizeof why, "the tree of %" PRIu64 " entries does not extend the tree of %" PRIu64,
-                     b.tree_size, a.tree_size);
-        } else {
-            ok = 1;
-            snprintf(why, sizeof why, "the tree of %" PRIu64 " entries extends the tree of %" PRIu64
-                     " entries: nothing before was changed", b.tree_size, a.tree_size);
-        }
-    } else {
-        snprintf(why, sizeof why, "unknown proof type '%s'", type);
     }
     if (json) {
-        json_t *r = json_pack("{s:b, s:s, s:s, s:b}", "valid", ok, "type", type, "detail", why,
-                              "key_from_proof", !key_given);
+        json_t *r = json_pack("{s:b, s:s, s:b}", "valid", rc == 1, "detail", why, "key_from_proof",
+                              !pubarg);
         sk_govcli_print_json(r);
         json_decref(r);
     } else {
-        printf("%s: %s: %s\n", file, ok ? "valid" : "INVALID", why);
-        if (ok && !key_given)
+        printf("%s: %s: %s\n", file, rc == 1 ? "valid" : "INVALID", why);
+        if (rc == 1 && !pubarg)
             printf("note: checked with the public key inside the proof; compare it with the one "
                    "you trust, or give --pubkey\n");
     }
-    json_decref(o);
-    return ok ? SK_EXIT_OK : SK_EXIT_FINDINGS;
+    return rc == 1 ? SK_EXIT_OK : SK_EXIT_FINDINGS;
 }
 
 static int cmd_export(struct govcli *gc, uint64_t since, const char *out, const char *actor)
@@ -545,7 +441,7 @@ static int cmd_export(struct govcli *gc, uint64_t since, const char *out, const 
         snprintf(s.key_id, sizeof s.key_id, "%s", (const char *)sqlite3_column_text(st, 3));
         memcpy(s.sig, sqlite3_column_blob(st, 4), 64);
         memcpy(s.log_id, head.log_id, 16);
-        json_t *o = sth_json(&s, pub);
+        json_t *o = sk_audit_sth_json(&s, pub);
         char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(o);
         if (!line || (rc = sk_buf_printf(&buf, "%s\n", line)) < 0) {

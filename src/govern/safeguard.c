@@ -973,7 +973,7 @@ int sk__gov_safeguards(struct sk_govern *g, const struct sk__gov_proposal *p, in
     struct report r = {.ei = ei};
     struct evidence e;
     json_t *rep = NULL, *qualifying = NULL;
-    char list[256], sugg[256], cap[32], ttl[32];
+    char list[256], sugg[320], cap[32], ttl[32];
     sk_nstime fresh_since = 0;
     int rc, foreign, needed;
     size_t eligible;
