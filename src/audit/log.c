@@ -109,6 +109,12 @@ int sk_audit_open(struct sk_audit **out, struct sk_store *st, const struct sk_co
     a->st = st;
     a->db = sk_store_db(st);
     sk_buf_init(&a->entry, ENTRY_MAX + 1024);
+    {
+        /* room for a typical entry, so details are written in place */
+        static const char zeros[8192];
+        sk_buf_append(&a->entry, zeros, sizeof zeros);
+        sk_buf_reset(&a->entry);
+    }
     key_path(a, conf, path, sizeof path);
     snprintf(pubpath, sizeof pubpath, "%s.pub", path);
 
@@ -211,6 +217,38 @@ static int subject_ok(const char *s)
     return 1;
 }
 
+/* Strict UTF-8 (no overlongs, no surrogates), as JSON requires. */
+static int utf8_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p) {
+        unsigned c = *p, n, cp;
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf)
+            n = 1, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+            n = 2, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+            n = 3, cp = c & 0x07;
+        else
+            return 0;
+        for (unsigned i = 1; i <= n; i++) {
+            if ((p[i] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (p[i] & 0x3f);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
 static int next_seq(struct sk_audit *a, uint64_t *seq)
 {
     static const char sql[] = "SELECT coalesce(max(seq), 0) FROM audit_log";
@@ -237,15 +275,42 @@ static int entry_header(char *out, size_t len, uint64_t seq, sk_nstime ts, const
                     seq, (uint64_t)ts, kind, subject);
 }
 
+/* Appends s as a JSON string; -SK_EINVAL if it is not UTF-8. */
+static int put_json_string(struct sk_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    int rc;
+
+    if (!utf8_ok(s))
+        return -SK_EINVAL;
+    if ((rc = sk_buf_putc(b, '"')) < 0)
+        return rc;
+    for (; *p; p++) {
+        char esc[7];
+        if (*p == '"' || *p == '\\') {
+            esc[0] = '\\', esc[1] = (char)*p, esc[2] = '\0';
+        } else if (*p < 0x20) {
+            esc[0] = '\\', esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = hex[*p >> 4],
+            esc[5] = hex[*p & 15], esc[6] = '\0';
+        } else {
+            if ((rc = sk_buf_putc(b, (char)*p)) < 0)
+                return rc;
+            continue;
+        }
+        if ((rc = sk_buf_puts(b, esc)) < 0)
+            return rc;
+    }
+    return sk_buf_putc(b, '"');
+}
+
 int sk_audit_append(struct sk_audit *a, const char *actor, const char *kind,
                     const char *subject, const struct json_t *detail, uint64_t *seqp)
 {
     static const char sql[] =
         "INSERT INTO audit_log (seq, ts_ns, kind, subject, entry, leaf) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
     char head[SK_AUDIT_KIND_MAX + SK_AUDIT_SUBJECT_MAX + 96];
-    char *actor_json = NULL, *detail_json = NULL;
     uint8_t leaf[SK_MERKLE_HASH];
-    json_t *actor_str = NULL;
     sqlite3_stmt *st;
     uint64_t seq;
     sk_nstime ts;
@@ -253,33 +318,49 @@ int sk_audit_append(struct sk_audit *a, const char *actor, const char *kind,
 
     if (sqlite3_get_autocommit(a->db))
         return -SK_ESTATE; /* entries land with the change they record */
-    if (!kind_ok(kind) || !subject_ok(subject ? subject : ""))
+    if (!subject)
+        subject = "";
+    if (!kind_ok(kind) || !subject_ok(subject))
         return -SK_EINVAL;
     if (detail && !json_is_object((const json_t *)detail))
         return -SK_EINVAL;
-    if (!subject)
-        subject = "";
-    if (!(actor_str = json_string(actor ? actor : "")))
-        return -SK_EINVAL; /* not UTF-8 */
-    actor_json = json_dumps(actor_str, JSON_ENCODE_ANY | JSON_COMPACT);
-    detail_json = detail ? json_dumps((const json_t *)detail, JSON_COMPACT | JSON_SORT_KEYS)
-                         : strdup("{}");
-    if (!actor_json || !detail_json) {
-        rc = -SK_ENOMEM;
-        goto out;
-    }
     if ((rc = next_seq(a, &seq)) < 0)
-        goto out;
+        return rc;
     ts = sk_now();
     entry_header(head, sizeof head, seq, ts, kind, subject);
     sk_buf_reset(&a->entry);
-    if ((rc = sk_buf_puts(&a->entry, head)) < 0 || (rc = sk_buf_puts(&a->entry, actor_json)) < 0 ||
-        (rc = sk_buf_puts(&a->entry, ",\"detail\":")) < 0 ||
-        (rc = sk_buf_puts(&a->entry, detail_json)) < 0 || (rc = sk_buf_putc(&a->entry, '}')) < 0)
-        goto out;
+    if ((rc = sk_buf_puts(&a->entry, head)) < 0 ||
+        (rc = put_json_string(&a->entry, actor ? actor : "")) < 0 ||
+        (rc = sk_buf_puts(&a->entry, ",\"detail\":")) < 0)
+        return rc;
+    if (detail) {
+        /* straight into the entry buffer; jansson keeps insertion order */
+        size_t room = a->entry.size > a->entry.len ? a->entry.size - a->entry.len - 1 : 0;
+        size_t need = json_dumpb((const json_t *)detail, a->entry.data + a->entry.len, room,
+                                 JSON_COMPACT);
+        if (need == 0)
+            return -SK_EINVAL;
+        if (need > room) {
+            char *tmp = malloc(need);
+            if (!tmp)
+                return -SK_ENOMEM;
+            json_dumpb((const json_t *)detail, tmp, need, JSON_COMPACT);
+            rc = sk_buf_append(&a->entry, tmp, need);
+            free(tmp);
+            if (rc < 0)
+                return rc;
+        } else {
+            a->entry.len += need;
+            a->entry.data[a->entry.len] = '\0';
+        }
+    } else if ((rc = sk_buf_puts(&a->entry, "{}")) < 0) {
+        return rc;
+    }
+    if ((rc = sk_buf_putc(&a->entry, '}')) < 0)
+        return rc;
     sk_merkle_leaf_hash(a->entry.data, a->entry.len, leaf);
     if ((rc = sk_store_prepare(a->st, sql, &st)) < 0)
-        goto out;
+        return rc;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)ts);
     sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
@@ -287,14 +368,10 @@ int sk_audit_append(struct sk_audit *a, const char *actor, const char *kind,
     sqlite3_bind_blob(st, 5, a->entry.data, (int)a->entry.len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 6, leaf, sizeof leaf, SQLITE_STATIC);
     if ((rc = step_done(st)) < 0)
-        goto out;
+        return rc;
     if (seqp)
         *seqp = seq;
-out:
-    json_decref(actor_str);
-    free(actor_json);
-    free(detail_json);
-    return rc;
+    return 0;
 }
 
 int sk_audit_append_text(struct sk_audit *a, const char *actor, const char *kind,

@@ -18,18 +18,14 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "audit/sha256.h"
 #include "sakimori/error.h"
 #include "sakimori/merkle.h"
 
 void sk_merkle_leaf_hash(const void *entry, size_t len, uint8_t out[SK_MERKLE_HASH])
 {
-    crypto_hash_sha256_state st;
     static const uint8_t zero = 0x00;
-
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &zero, 1);
-    crypto_hash_sha256_update(&st, entry, len);
-    crypto_hash_sha256_final(&st, out);
+    sk__sha256_2(&zero, 1, entry, len, out);
 }
 
 void sk_merkle_node_hash(const uint8_t left[SK_MERKLE_HASH], const uint8_t right[SK_MERKLE_HASH],
@@ -40,7 +36,7 @@ void sk_merkle_node_hash(const uint8_t left[SK_MERKLE_HASH], const uint8_t right
     buf[0] = 0x01;
     memcpy(buf + 1, left, SK_MERKLE_HASH);
     memcpy(buf + 1 + SK_MERKLE_HASH, right, SK_MERKLE_HASH);
-    crypto_hash_sha256(out, buf, sizeof buf);
+    sk__sha256_2(buf, sizeof buf, NULL, 0, out);
 }
 
 void sk_merkle_empty_root(uint8_t out[SK_MERKLE_HASH])

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/sha256.h"
 #include "sakimori/error.h"
 #include "sakimori/key.h"
 #include "sakimori/merkle.h"
@@ -263,9 +264,35 @@ static void test_consistency(void **state)
     assert_int_equal(sk_merkle_consistency_proof(&src, 4, 3, path, &len), -SK_EINVAL);
 }
 
+/* the SHA-NI path against libsodium, on every length up to 1000 */
+static void test_sha256_paths(void **state)
+{
+    uint8_t buf[1001], a[32], b[32], c[32];
+    (void)state;
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (uint8_t)(i * 131 + 7);
+    print_message("SHA-NI in use: %s\n", sk__sha256_accelerated() ? "yes" : "no");
+    for (size_t n = 0; n <= 1000; n++) {
+        crypto_hash_sha256(a, buf, n);
+        sk__sha256_2(buf, n ? 1 : 0, buf + (n ? 1 : 0), n ? n - 1 : 0, b);
+        sk__sha256_force_portable(1);
+        sk__sha256_2(buf, n / 2, buf + n / 2, n - n / 2, c);
+        sk__sha256_force_portable(0);
+        if (memcmp(a, b, 32) || memcmp(a, c, 32))
+            fail_msg("SHA-256 differs from libsodium at %zu bytes", n);
+    }
+    /* the two-piece form with a long first piece (not the prefix byte) */
+    for (size_t n = 60; n <= 200; n++) {
+        crypto_hash_sha256(a, buf, n + 77);
+        sk__sha256_2(buf, n, buf + n, 77, b);
+        assert_memory_equal(a, b, 32);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sha256_paths),
         cmocka_unit_test(test_ct_vectors),
         cmocka_unit_test(test_frontier_matches_rfc),
         cmocka_unit_test(test_inclusion),
