@@ -115,7 +115,9 @@ const char *sk__gov_target_text(const struct sk_target *t, char *buf, size_t len
 /* name is x or below x */
 int sk__gov_name_at_or_below(const char *name, const char *x);
 
-/* Runner (runner.c). */
+/* Runner (runner.c). The plugin implementing an action: the registered
+ * one among its candidate names (sinkhole: rpz, block: nft, …). */
+const char *sk__gov_plugin_name(enum sk_gov_action a);
 int sk__gov_start_apply(struct sk_govern *g, struct sk__gov_proposal *p, const char *actor,
                         struct sk_errinfo *ei);
 int sk__gov_run_apply(struct sk_govern *g, int64_t id, const char *actor, struct sk_errinfo *ei);

@@ -50,7 +50,7 @@ static int step_done(sqlite3_stmt *st)
     return rc == SQLITE_DONE ? 0 : -SK_ESTORE;
 }
 
-static const char *plugin_name(enum sk_gov_action a)
+const char *sk__gov_plugin_name(enum sk_gov_action a)
 {
     for (int i = 0; i < 3 && plugin_names[a][i]; i++)
         if (sk__gov_plugin_lookup(plugin_names[a][i]))
@@ -62,7 +62,7 @@ static const char *plugin_name(enum sk_gov_action a)
 static int plugin_get(struct sk_govern *g, enum sk_gov_action a, struct sk__gov_plugin **out,
                       struct sk_errinfo *ei)
 {
-    const char *name = plugin_name(a);
+    const char *name = sk__gov_plugin_name(a);
     const struct sk_action_ops *ops = sk__gov_plugin_lookup(name);
     struct sk_action_env env = {.conf = g->conf, .store = g->st};
     struct sk__gov_plugin *pl;
@@ -100,7 +100,10 @@ void sk__gov_plugins_fini(struct sk_govern *g)
     g->nplugins = 0;
 }
 
-static void make_req(const struct sk__gov_proposal *p, struct sk_action_req *req)
+/* req->note points into buf (the legal basis and the evidence, for
+ * reports that leave the operator, such as takedown requests). */
+static void make_req(const struct sk__gov_proposal *p, struct sk_action_req *req, char *buf,
+                     size_t len)
 {
     memset(req, 0, sizeof *req);
     req->id = (uint64_t)p->id;
@@ -108,6 +111,11 @@ static void make_req(const struct sk__gov_proposal *p, struct sk_action_req *req
     req->target = p->target;
     req->not_after = p->not_after;
     req->scope = p->scope ? p->scope : "";
+    if (buf && len) {
+        snprintf(buf, len, "proposal #%lld under %s; evidence %s", (long long)p->id,
+                 p->legal_basis, p->evidence);
+        req->note = buf;
+    }
 }
 
 /* --- the journal ----------------------------------------------------------- */
@@ -233,7 +241,7 @@ int sk__gov_start_apply(struct sk_govern *g, struct sk__gov_proposal *p, const c
     json_t *rep = NULL, *d = NULL;
     sk_nstime now = sk_now();
     int exigent = p->state == SK_GOV_PENDING, rc;
-    const char *plugin = plugin_name(p->action);
+    const char *plugin = sk__gov_plugin_name(p->action);
 
     /* the second run of the safeguards, right before anything changes */
     rc = sk__gov_safeguards(g, p, 1, &rep, &refusal);
@@ -317,6 +325,7 @@ int sk__gov_run_apply(struct sk_govern *g, int64_t id, const char *actor, struct
     struct sk__gov_plugin *pl = NULL;
     struct sk_action_req req;
     struct sk_errinfo perr = {""};
+    char note[SK_GOV_TEXT_MAX + 512];
     struct run r;
     const char *plugin;
     int rc;
@@ -327,8 +336,8 @@ int sk__gov_run_apply(struct sk_govern *g, int64_t id, const char *actor, struct
         sk__gov_proposal_free(&p);
         return 0; /* ended meanwhile: nothing to apply */
     }
-    plugin = plugin_name(p.action);
-    make_req(&p, &req);
+    plugin = sk__gov_plugin_name(p.action);
+    make_req(&p, &req, note, sizeof note);
     if ((rc = run_latest(g, id, &r)) < 0)
         goto out;
     if (rc == 0 || strcmp(r.op, "apply") != 0 || r.done) {
@@ -401,7 +410,7 @@ int sk__gov_start_revert(struct sk_govern *g, struct sk__gov_proposal *p, enum s
                          const char *actor, const char *reason, int false_positive,
                          struct sk_errinfo *ei)
 {
-    const char *plugin = plugin_name(p->action);
+    const char *plugin = sk__gov_plugin_name(p->action);
     json_t *d = json_pack("{s:s, s:b}", "reason", reason ? reason : "", "false_positive",
                           false_positive);
     int rc;
@@ -425,14 +434,15 @@ int sk__gov_run_revert(struct sk_govern *g, int64_t id, const char *actor, struc
     struct sk__gov_plugin *pl = NULL;
     struct sk_action_req req;
     struct sk_errinfo perr = {""};
+    char note[SK_GOV_TEXT_MAX + 512];
     struct run r;
     const char *plugin;
     int rc;
 
     if ((rc = sk__gov_load(g, id, &p)) < 0)
         return sk_fail(ei, rc, "proposal #%lld: cannot load", (long long)id);
-    plugin = plugin_name(p.action);
-    make_req(&p, &req);
+    plugin = sk__gov_plugin_name(p.action);
+    make_req(&p, &req, note, sizeof note);
     if ((rc = run_latest(g, id, &r)) < 0)
         goto out;
     if (rc == 0 || strcmp(r.op, "revert") != 0 || r.done)
@@ -651,11 +661,29 @@ out:
     return rc;
 }
 
+static int plugin_used(struct sk_govern *g, const char *name)
+{
+    static const char sql[] = "SELECT 1 FROM gov_runs WHERE plugin = ?1 LIMIT 1";
+    sqlite3_stmt *st;
+    int used;
+
+    if (sk_store_prepare(g->st, sql, &st) < 0)
+        return 1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    used = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return used;
+}
+
+/* Plugins that can reconcile the real system as a whole (act's reconcile
+ * op) get every active action of theirs at once; the others get each
+ * action applied again. */
 int sk_govern_reconcile(struct sk_govern *g, struct sk_govern_tick *out, uint32_t *checked,
                         struct sk_errinfo *ei)
 {
     static const char q_active[] =
         "SELECT id FROM gov_proposals WHERE state IN ('active', 'provisional') ORDER BY id";
+    const struct sk_action_ops *const *all = sk_action_all();
     int64_t *ids = NULL;
     size_t n;
     int rc;
@@ -665,9 +693,78 @@ int sk_govern_reconcile(struct sk_govern *g, struct sk_govern_tick *out, uint32_
         return rc;
     if ((rc = ids_where(g, q_active, 0, &ids, &n)) < 0)
         return rc;
+    /* whole-system reconcile, plugin by plugin */
+    for (size_t k = 0; all[k]; k++) {
+        const struct sk_action_ops *ops = all[k];
+        struct sk__gov_plugin *pl = NULL;
+        struct sk_action_req *reqs = NULL;
+        struct sk__gov_proposal *ps = NULL;
+        struct sk_action_drift drift = {0};
+        struct sk_errinfo e2 = {""};
+        size_t m = 0;
+        int action = -1;
+        if (!ops->reconcile || sk__gov_plugin_lookup(ops->name) != ops)
+            continue;
+        for (int a = SK_GOV_MONITOR; a <= SK_GOV_TAKEDOWN; a++)
+            if (strcmp(sk__gov_plugin_name((enum sk_gov_action)a), ops->name) == 0)
+                action = a;
+        if (action < 0)
+            continue;
+        if (!(reqs = calloc(n ? n : 1, sizeof *reqs)) || !(ps = calloc(n ? n : 1, sizeof *ps))) {
+            free(reqs);
+            free(ps);
+            free(ids);
+            return -SK_ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (sk__gov_load(g, ids[i], &ps[m]) < 0)
+                continue;
+            if ((int)ps[m].action != action) {
+                sk__gov_proposal_free(&ps[m]);
+                continue;
+            }
+            make_req(&ps[m], &reqs[m], NULL, 0);
+            m++;
+        }
+        if (m == 0 && !plugin_used(g, ops->name)) {
+            free(ps);
+            free(reqs);
+            continue; /* never applied anything here: nothing to reconcile */
+        }
+        rc = plugin_get(g, (enum sk_gov_action)action, &pl, &e2);
+        if (rc == 0)
+            rc = ops->reconcile(pl->state, reqs, m, &drift, &e2);
+        {
+            char subject[48];
+            json_t *d = json_pack("{s:s, s:s, s:I, s:i, s:i, s:i, s:s?}", "phase",
+                                  rc < 0 ? "error" : "ok", "plugin", ops->name, "active",
+                                  (json_int_t)m, "kept", drift.kept, "added", drift.added,
+                                  "removed", drift.removed, "error", rc < 0 ? e2.msg : NULL);
+            snprintf(subject, sizeof subject, "plugin/%s", ops->name);
+            sk_audit_record(g->audit, "sakimori", "action.reconcile", subject, d);
+            json_decref(d);
+        }
+        if (rc < 0) {
+            sk_error("govern", "reconcile via %s failed: %s", ops->name, e2.msg);
+            out->failed++;
+        }
+        *checked += (uint32_t)m;
+        for (size_t i = 0; i < m; i++)
+            sk__gov_proposal_free(&ps[i]);
+        free(ps);
+        free(reqs);
+    }
+    /* the others: apply again (idempotent) and verify */
     for (size_t i = 0; i < n; i++) {
         struct sk_errinfo e = {""};
+        struct sk__gov_proposal p;
         struct run r;
+        if (sk__gov_load(g, ids[i], &p) < 0)
+            continue;
+        const struct sk_action_ops *ops = sk__gov_plugin_lookup(sk__gov_plugin_name(p.action));
+        sk__gov_proposal_free(&p);
+        if (ops && ops->reconcile)
+            continue;
         if (run_latest(g, ids[i], &r) > 0 && !r.done && pid_alive(r.owner))
             continue;
         (*checked)++;

@@ -828,6 +828,47 @@ static void check_collateral(struct sk_govern *g, const struct sk__gov_proposal 
           p->target.value, win, c->collateral_max);
 }
 
+/* What the action would have done over the recent stored telemetry (the
+ * act subsystem's dry run): a note approvers sign along with the rest. */
+static void check_impact(struct sk_govern *g, const struct sk__gov_proposal *p, struct report *r,
+                         json_t *rep)
+{
+    struct sk_action_req req;
+    struct sk_action_impact im;
+    struct sk_errinfo e2 = {""};
+    char win[32];
+
+    memset(&req, 0, sizeof req);
+    req.id = (uint64_t)p->id;
+    req.kind = sk__gov_plugin_name(p->action);
+    req.target = p->target;
+    req.scope = p->scope;
+    sk_duration_fmt(g->conf->act.dryrun_window, win, sizeof win);
+    if (!sk_action_find(req.kind)) {
+        check(r, "impact", "note", NULL, "no dry run: no '%s' plugin is built in", req.kind);
+        return;
+    }
+    if (sk_action_dryrun(g->st, &req, g->conf->act.dryrun_window, &im, &e2) < 0) {
+        check(r, "impact", "note", NULL, "no dry run: %s", e2.msg);
+        return;
+    }
+    json_object_set_new(rep, "dry_run",
+                        json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:s}", "telemetry", im.telemetry,
+                                  "hosts", (json_int_t)im.hosts, "flows", (json_int_t)im.flows,
+                                  "dns_queries", (json_int_t)im.dns_queries, "addresses",
+                                  (json_int_t)im.addresses, "bytes", (json_int_t)im.bytes,
+                                  "window", win));
+    if (im.effect == SK_ACTION_EFFECT_NONE)
+        check(r, "impact", "note", NULL, "a %s changes no traffic", sk_govern_action_name(p->action));
+    else if (!im.telemetry)
+        check(r, "impact", "note", NULL, "no stored telemetry in the last %s: impact unknown", win);
+    else
+        check(r, "impact", "note", NULL,
+              "over the last %s it would have cut %llu hosts off (%llu flows, %llu DNS queries)",
+              win, (unsigned long long)im.hosts, (unsigned long long)im.flows,
+              (unsigned long long)im.dns_queries);
+}
+
 static int pdns_addr_one(void *ctx, const struct sk_pdns_entry *pe)
 {
     evidence_add_addr(ctx, &pe->addr);
@@ -1004,6 +1045,7 @@ int sk__gov_safeguards(struct sk_govern *g, const struct sk__gov_proposal *p, in
     check_evidence(g, p, &r, &e, qualifying);
     check_lists(g, p, &r, &e, rep);
     check_collateral(g, p, &r, &e, rep);
+    check_impact(g, p, &r, rep);
     pdns_addrs(g, p, &e);
     foreign = check_domestic(g, p, &r, &e);
     needed = (int)c->approvals + (foreign ? (int)c->foreign_extra : 0);
