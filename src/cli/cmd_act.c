@@ -352,7 +352,7 @@ static int cmd_takedown(const struct opts *o, const struct sk_conf *c, int argc,
         } else {
             double hours = (double)s.median_ns / 3600e9;
             if (o->common.json)
-                print_json(json_pack("{s:I, s:I, s:I, s:I, s:I, s:f?, s:f}", "reports",
+                print_json(json_pack("{s:I, s:I, s:I, s:I, s:I, s:o?, s:f}", "reports",
                                      (json_int_t)s.reports, "open", (json_int_t)s.open, "closed",
                                      (json_int_t)s.closed, "withdrawn", (json_int_t)s.withdrawn,
                                      "taken_down", (json_int_t)s.taken_down,

@@ -624,7 +624,7 @@ int sk_govern_propose(struct sk_govern *g, const struct sk_proposal_req *req, in
     char *ev_text = NULL, subject[32];
     int64_t case_id = req->case_id;
     sqlite3_stmt *st;
-    int rc, action;
+    int rc = 0, action;
 
     *id = 0;
     if (!req->target || (rc = sk_target_parse(req->target, &t, ei)) < 0)

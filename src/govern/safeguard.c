@@ -943,7 +943,7 @@ static void check_deconfliction(struct sk_govern *g, const struct sk__gov_propos
         " ('pending', 'approved', 'active', 'provisional') ORDER BY id";
     sqlite3_stmt *st;
     int conflicts = 0, renewing = 0;
-    char sugg[256];
+    char sugg[320];
 
     if (sk_store_prepare(g->st, sql, &st) < 0) {
         check(r, "deconfliction", "refuse", NULL, "cannot read the open proposals: %s",
