@@ -93,6 +93,8 @@ struct sk_ev_alert {
     const char *category;
     uint32_t sid;
     uint8_t severity;
+    uint32_t gid, rev;  /* rule generator and revision, 0 if unknown */
+    const char *action; /* what the IDS did: "allowed", "blocked", or NULL */
 };
 
 struct sk_event {

@@ -198,7 +198,10 @@ int sk_event_json(const struct sk_event *ev, struct sk_buf *b)
         P(put_str(b, a->signature));
         P(sk_buf_puts(b, ",\"category\":"));
         P(put_str(b, a->category));
-        P(sk_buf_printf(b, ",\"sid\":%u,\"severity\":%u}", a->sid, a->severity));
+        P(sk_buf_printf(b, ",\"sid\":%u,\"gid\":%u,\"rev\":%u,\"severity\":%u,\"action\":", a->sid,
+                        a->gid, a->rev, a->severity));
+        P(put_str(b, a->action));
+        P(sk_buf_putc(b, '}'));
         break;
     }
     }

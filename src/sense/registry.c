@@ -11,11 +11,15 @@
 extern const struct sk_source_ops sk__src_pcap;
 extern const struct sk_source_ops sk__src_netflow;
 extern const struct sk_source_ops sk__src_collect;
+extern const struct sk_source_ops sk__src_eve;
+extern const struct sk_source_ops sk__src_zeek;
 
 static const struct sk_source_ops *const sources[] = {
     &sk__src_pcap,
     &sk__src_netflow,
     &sk__src_collect,
+    &sk__src_eve,
+    &sk__src_zeek,
     NULL,
 };
 

@@ -1,0 +1,35 @@
+/*
+ * logsrc.h — what the log sources (EVE, Zeek) share: format detection on a
+ * possibly gzip'd head, reporting malformed lines, and the names of DNS
+ * types, DNS response codes and IP protocols as the logs write them.
+ */
+#ifndef SK_SENSE_LOGSRC_H
+#define SK_SENSE_LOGSRC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sk_source;
+
+/* The head of an input as text: head itself, or its gzip decompression.
+ * Returns the bytes written to out (NUL-terminated), 0 if none. */
+size_t sk__probe_text(const uint8_t *head, size_t len, char *out, size_t cap);
+
+struct sk_logsrc_report {
+    struct sk_source *src;
+    const char *what; /* "EVE JSON line", "Zeek conn.log line" */
+    unsigned logged;
+};
+/* Counts a malformed line in src->stats and logs the first few of them as
+ * "PATH:LINE: byte OFF: WHAT: expected …". */
+void sk__logsrc_malformed(struct sk_logsrc_report *r, uint64_t line, size_t off,
+                          const char *why);
+
+/* "A", "AAAA", "TYPE65", "28" → number; 0 when unknown. */
+uint16_t sk__dns_type_code(const char *s);
+/* "NOERROR", "NXDOMAIN", "3" → number; 0 when unknown. */
+uint8_t sk__dns_rcode_code(const char *s);
+/* "TCP", "udp", "IPv6-ICMP", "47" → number; 0 when unknown. */
+uint8_t sk__proto_code(const char *s);
+
+#endif
