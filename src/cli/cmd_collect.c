@@ -259,8 +259,9 @@ int sk_cmd_collect(int argc, char **argv)
     co.json = common.json;
     co.print = !no_events;
     sk_buf_init(&co.line, 16u << 20);
+    /* live inputs: each event as it comes; files: big writes */
     static char outbuf[1 << 20];
-    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    setvbuf(stdout, outbuf, listen_addr || follow ? _IOLBF : _IOFBF, sizeof outbuf);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -291,7 +291,7 @@ int sk_js_array(struct sk_js *js)
     return 0;
 }
 
-int sk_js_key(struct sk_js *js, const char **key, size_t *klen)
+static int key_impl(struct sk_js *js, const char **key, size_t *klen, int decode)
 {
     char *body, *stop;
     int escaped, rc;
@@ -315,7 +315,7 @@ int sk_js_key(struct sk_js *js, const char **key, size_t *klen)
         return fail(js, "a member name in quotes");
     if ((rc = scan_string(js, &body, &stop, &escaped)) < 0)
         return rc;
-    if (escaped)
+    if (escaped && decode)
         stop = unescape(body, stop);
     *key = body;
     *klen = (size_t)(stop - body);
@@ -325,6 +325,11 @@ int sk_js_key(struct sk_js *js, const char **key, size_t *klen)
     js->p++;
     ws(js);
     return 1;
+}
+
+int sk_js_key(struct sk_js *js, const char **key, size_t *klen)
+{
+    return key_impl(js, key, klen, 1);
 }
 
 int sk_js_next(struct sk_js *js)
@@ -507,7 +512,7 @@ int sk_js_skip(struct sk_js *js)
     case SK_JS_OBJECT:
         if ((rc = sk_js_object(js)) < 0)
             return rc;
-        while ((rc = sk_js_key(js, &k, &len)) > 0)
+        while ((rc = key_impl(js, &k, &len, 0)) > 0) /* the text stays as it was */
             if ((rc = sk_js_skip(js)) < 0)
                 return rc;
         return rc;

@@ -42,6 +42,7 @@ struct sk_lines {
     ino_t ino;
     uint64_t pos; /* bytes read from the current file */
     sk_nstime last_data;
+    int quiet_polls; /* polls the old file stayed quiet after a rotation */
     char err[256];
 };
 
@@ -159,12 +160,20 @@ static int follow_wait(struct sk_lines *lr)
             return 0;
         if (stat(lr->path, &sb) == 0) {
             if (sb.st_dev != lr->dev || sb.st_ino != lr->ino) {
-                /* rotated: what was appended to the old file before the
-                 * rename comes first */
+                /* rotated: what is still appended to the old file (a
+                 * writer finishing before it reopens) comes first; switch
+                 * once the old file has stayed quiet for two polls */
                 char probe;
                 ssize_t n = pread(lr->fd, &probe, 1, (off_t)lr->pos);
-                if (n > 0)
+                if (n > 0) {
+                    lr->quiet_polls = 0;
                     return 1;
+                }
+                if (++lr->quiet_polls < 2) {
+                    nap();
+                    continue;
+                }
+                lr->quiet_polls = 0;
                 int fd = open(lr->path, O_RDONLY | O_CLOEXEC);
                 if (fd < 0) {
                     nap();

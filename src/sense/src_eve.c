@@ -713,8 +713,6 @@ static int build(struct eve_line *e, struct sk_event *ev, const char **why)
     return 1;
 }
 
-int sk__eve_line(char *line, size_t len, struct sk_event *ev, void *scratch,
-                 const char **why, size_t *where);
 /* One EVE line → event (scratch: a struct eve_line the caller keeps).
  * Returns 1 event, 0 skipped, < 0 malformed (why/where set). Used by the
  * source and by the fuzz target and tests. */
@@ -738,7 +736,6 @@ int sk__eve_line(char *line, size_t len, struct sk_event *ev, void *scratch,
     return r < 0 ? -1 : r;
 }
 
-size_t sk__eve_scratch_size(void);
 size_t sk__eve_scratch_size(void) { return sizeof(struct eve_line); }
 
 /* --- the source ----------------------------------------------------------------- */

@@ -555,11 +555,6 @@ static int json_record(struct sk_js *js, struct zrec *r)
 
 /* --- the source -------------------------------------------------------------------- */
 
-int sk__zeek_line(void *state, char *line, size_t len, struct sk_event *ev, const char **why,
-                  size_t *where);
-size_t sk__zeek_state_size(void);
-void sk__zeek_state_init(void *state, const char *path);
-
 size_t sk__zeek_state_size(void) { return sizeof(struct src_zeek); }
 
 void sk__zeek_state_init(void *state, const char *path)
