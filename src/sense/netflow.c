@@ -304,7 +304,8 @@ static sk_nstime ntp_ns(const uint8_t *p, int micro)
     return (secs - NTP_UNIX_OFFSET) * SK_NS_PER_SEC + sub;
 }
 
-static inline void extract(struct nf_rec *r, uint8_t tgt, const uint8_t *p, uint32_t len)
+static inline __attribute__((always_inline)) void extract(struct nf_rec *r, uint8_t tgt,
+                                                          const uint8_t *p, uint32_t len)
 {
     switch (tgt) {
     case T_SRC4: r->src4 = p; break;
@@ -611,7 +612,9 @@ static int emit_record(struct sk_nf *nf, const struct nf_hdr *h, struct nf_domai
     ev.source_id = source_id;
 
     int v6 = r->have & H_IPVER ? r->ipver == 6 : 0;
-    if (!(r->have & H_IPVER)) {
+    if (!(r->have & H_IPVER) && !(r->src4 || r->dst4)) {
+        v6 = 1;
+    } else if (!(r->have & H_IPVER) && (r->src6 || r->dst6)) {
         /* both families may be in one template: the one that is set wins */
         static const uint8_t zero[16];
         int v4set = (r->src4 && memcmp(r->src4, zero, 4)) || (r->dst4 && memcmp(r->dst4, zero, 4));
