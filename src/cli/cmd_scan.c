@@ -43,6 +43,7 @@ struct scan {
     struct sk_source_session *session; /* state shared by the inputs (NetFlow templates) */
     FILE *events_out;         /* --events: every event as a JSON line */
     struct sk_buf line;
+    uint8_t strictest;                 /* strictest privacy profile of the inputs so far */
     uint64_t events[SK_EVENT_ALERT + 1];
     uint64_t nevents;
     int progress;
@@ -93,6 +94,13 @@ static void help(void)
 static int on_finding(void *ctx, const struct sk_finding *f)
 {
     struct scan *sc = ctx;
+    if (f->type == SK_FINDING_DETECTION && f->privacy < sc->strictest) {
+        /* a detection aggregates events: it carries the strictest profile
+         * of the inputs read so far (sightings carry their event's) */
+        struct sk_finding g = *f;
+        g.privacy = sc->strictest;
+        return sk_findset_add(sc->findings, &g);
+    }
     return sk_findset_add(sc->findings, f);
 }
 
@@ -379,6 +387,8 @@ int sk_cmd_scan(int argc, char **argv)
                                     .privacy = sk_privacy_profile_for(conf, argv[i]),
                                     .source_id = (uint16_t)(i - optind),
                                     .session = sc.session};
+        if (so.privacy > sc.strictest)
+            sc.strictest = so.privacy;
         if ((rc = sk_source_open(&sc.cur, format, argv[i], &so, &ei)) < 0)
             goto fail;
         uint64_t events_before = sc.nevents;
