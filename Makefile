@@ -5,6 +5,7 @@
 #   make check   install dependencies, build, run every test (also under ASan+UBSan)
 #   make bench   build and run the benchmarks (results: docs/PERFORMANCE.md)
 #   make fuzz    build the libFuzzer targets with clang and run each for FUZZ_SECONDS
+#   make eval    measure detection accuracy, write docs/DETECTION.md
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -14,7 +15,7 @@ FUZZ_SECONDS ?= 60
 RUN_DIR    ?= $(BUILD)/run
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan run check test test-asan bench fuzz clean
+.PHONY: all deps build build-asan run check test test-asan bench fuzz clean eval
 
 all: build
 
@@ -46,6 +47,9 @@ check: test test-asan
 
 bench: build
 	@./bench/run.sh $(BUILD)
+
+eval: build
+	@./scripts/eval.sh $(BUILD) docs/DETECTION.md
 
 fuzz: deps
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSK_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
