@@ -20,6 +20,7 @@
  *   feature NAME MEAN SD WEIGHT   standardisation and weight, in order
  *   bias B
  *   word TEXT                     a dictionary word (3–24 letters a-z)
+ *   gengram TEXT COUNT            trigram counts of generated names
  *   gram TEXT COUNT               '^' marks the start, '$' the end of a label
  * Loading checks every line and names "file:line: what was expected".
  */
@@ -45,7 +46,7 @@ void sk_dga_model_free(struct sk_dga_model *m);
 double sk_dga_model_threshold(const struct sk_dga_model *m);
 unsigned sk_dga_model_order(const struct sk_dga_model *m);
 
-#define SK_DGA_NFEATURES 11
+#define SK_DGA_NFEATURES 12
 
 struct sk_dga_result {
     char label[64];          /* the label that was judged */

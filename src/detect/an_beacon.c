@@ -52,6 +52,7 @@
 #include "sakimori/event.h"
 #include "sakimori/hash.h"
 #include "sakimori/log.h"
+#include "sakimori/warninglist.h"
 
 #define K 32
 #define NBINS 48
@@ -74,6 +75,9 @@ struct obj {
 
 struct bpair {
     uint32_t host, obj;
+    struct sk_addr peer; /* IP pairs: the object's address (a copy, so a
+                            lookup touches only this record) */
+    uint32_t name_id;    /* name pairs: the name; NONE for IP pairs */
     uint32_t count, ooo;
     sk_nstime first, last;
     sk_nstime recent[NRECENT];
@@ -91,6 +95,7 @@ struct bpair {
 struct beacon {
     const struct sk_conf_detect *conf;
     const struct sk_intel *intel;
+    const struct sk_warninglists *wl;
     struct host *hosts;
     uint32_t nhosts, ahosts;
     struct obj *objs;
@@ -108,8 +113,8 @@ struct beacon {
     uint64_t refused;
     int warned;
     /* lookup keys for the eq callbacks */
-    const struct sk_addr *key_addr;
-    uint64_t key_pair;
+    const struct sk_addr *key_addr, *key_host, *key_peer;
+    uint32_t key_name_id;
     uint32_t key_name;
 };
 
@@ -238,7 +243,9 @@ static int pair_eq(const void *ctx, uint32_t i)
 {
     const struct beacon *b = ctx;
     const struct bpair *p = P(b, i);
-    return ((uint64_t)p->host << 32 | p->obj) == b->key_pair;
+    return p->name_id == b->key_name_id &&
+           (p->name_id != NONE || sk_addr_eq(&p->peer, b->key_peer)) &&
+           sk_addr_eq(&b->hosts[p->host].addr, b->key_host);
 }
 
 static uint64_t addr_hash(const struct beacon *b, const struct sk_addr *a)
@@ -328,16 +335,21 @@ static int64_t obj_name_get(struct beacon *b, uint32_t name_id, sk_nstime ts)
     return i;
 }
 
-/* The pair, created if new; NULL with *rc = 0 when refused at the cap. */
-static struct bpair *pair_get(struct beacon *b, uint32_t host, uint32_t obj, int *rc)
+/* The pair of host and peer (an IP pair) or host and name_id (a name pair,
+ * peer NULL), created if new; NULL with *rc = 0 when refused at the cap.
+ * Known pairs are found with one table probe and one record; the host and
+ * object tables are consulted only for a new pair. */
+static struct bpair *pair_get(struct beacon *b, const struct sk_addr *host, uint64_t host_hash,
+                              const struct sk_addr *peer, uint32_t name_id, sk_nstime ts, int *rc)
 {
-    uint64_t key = (uint64_t)host << 32 | obj;
-    uint64_t h = sk_hash_mix64(key ^ b->seed);
+    uint64_t h = sk_hash_mix64(host_hash ^ (peer ? addr_hash(b, peer) * 31 : (uint64_t)name_id * 0x9e3779b97f4a7c15ULL + 1));
     uint32_t slot;
-    int64_t i;
+    int64_t i, hid, oid;
 
     *rc = 0;
-    b->key_pair = key;
+    b->key_host = host;
+    b->key_peer = peer;
+    b->key_name_id = peer ? NONE : name_id;
     if ((i = sk__table_find(&b->pair_ix, h, pair_eq, b, &slot)) >= 0)
         return P(b, (uint32_t)i);
     if (b->npairs >= b->conf->max_pairs) {
@@ -349,6 +361,12 @@ static struct bpair *pair_get(struct beacon *b, uint32_t host, uint32_t obj, int
         }
         return NULL;
     }
+    if ((hid = host_get(b, host)) < 0 ||
+        (oid = peer ? obj_ip_get(b, peer, ts) : obj_name_get(b, name_id, ts)) < 0) {
+        *rc = (int)(hid < 0 ? hid : oid);
+        return NULL;
+    }
+    uint32_t host_id = (uint32_t)hid, obj = (uint32_t)oid;
     if (b->npairs / CHUNK == b->nchunks) {
         struct bpair **nc = realloc(b->chunks, (b->nchunks + 1) * sizeof *nc);
         if (!nc || !(nc[b->nchunks] = malloc(CHUNK * sizeof **nc))) {
@@ -362,8 +380,11 @@ static struct bpair *pair_get(struct beacon *b, uint32_t host, uint32_t obj, int
     }
     struct bpair *p = P(b, b->npairs);
     memset(p, 0, sizeof *p);
-    p->host = host;
+    p->host = host_id;
     p->obj = obj;
+    if (peer)
+        p->peer = *peer;
+    p->name_id = peer ? NONE : name_id;
     p->hint = NONE;
     p->level = b->level;
     if ((*rc = sk__table_put(&b->pair_ix, slot, h, b->npairs)) < 0)
@@ -518,7 +539,7 @@ static int beacon_feed(void *state, const struct sk_event *ev, sk_finding_fn emi
 {
     struct beacon *b = state;
     const struct sk_addr *host, *peer;
-    int64_t hid, oid, nid, noid;
+    int64_t nid = -1;
     struct bpair *p;
     int rc;
 
@@ -529,19 +550,18 @@ static int beacon_feed(void *state, const struct sk_event *ev, sk_finding_fn emi
     if (!sk__detect_orient(b->conf, ev, &host, &peer))
         return 0;
     advance_clock(b, ev->ts, ev->ts_end);
-    if ((hid = host_get(b, host)) < 0 || (oid = obj_ip_get(b, peer, ev->ts)) < 0)
-        return (int)(hid < 0 ? hid : oid);
-    nid = sk__namecache_get(&b->nc, host, peer);
-    if ((p = pair_get(b, (uint32_t)hid, (uint32_t)oid, &rc)))
+    uint64_t hh = addr_hash(b, host);
+    if (b->names.n)
+        nid = sk__namecache_get(&b->nc, host, peer);
+    if ((p = pair_get(b, host, hh, peer, 0, ev->ts, &rc)))
         pair_add(b, p, ev, nid >= 0 ? (uint32_t)nid : NONE);
     else if (rc < 0)
         return rc;
     if (nid < 0)
         return 0;
-    if ((noid = obj_name_get(b, (uint32_t)nid, ev->ts)) < 0)
-        return (int)noid;
-    if ((p = pair_get(b, (uint32_t)hid, (uint32_t)noid, &rc)))
-        pair_add(b, p, ev, (uint32_t)oid);
+    uint32_t ip_obj = p ? p->obj : NONE;
+    if ((p = pair_get(b, host, hh, NULL, (uint32_t)nid, ev->ts, &rc)))
+        pair_add(b, p, ev, ip_obj);
     return rc;
 }
 
@@ -601,6 +621,10 @@ static int report(struct beacon *b, struct bpair *p, sk_finding_fn emit, void *c
     };
     score = sk__score_modify(base, &mi, NULL);
     if (score < bc->threshold)
+        return 0;
+    /* warninglists only lower a score: consult them for what would be reported */
+    if ((mi.warninglist = name ? sk__wl_name(b->wl, name) : sk__wl_addr(b->wl, &o->addr)) &&
+        (score = sk__score_modify(base, &mi, NULL)) < bc->threshold)
         return 0;
 
     json_t *ev = json_object();
@@ -723,6 +747,7 @@ static int beacon_create(void **state, const struct sk_analyzer_env *env)
         return -SK_ENOMEM;
     b->conf = &env->conf->detect;
     b->intel = env->intel;
+    b->wl = env->warninglists;
     b->seed = sk_hash_seed();
     if ((rc = sk__table_init(&b->host_ix, 1024)) < 0 ||
         (rc = sk__table_init(&b->obj_ix, 1024)) < 0 ||

@@ -52,6 +52,7 @@ struct tpair {
 struct tun {
     const struct sk_conf_detect *conf;
     const struct sk_intel *intel;
+    const struct sk_warninglists *wl;
     struct sk__strtab domains;
     struct sk_addr *hosts;
     uint32_t nhosts, ahosts;
@@ -248,6 +249,7 @@ static int tun_report(struct tun *t, struct tpair *p, sk_finding_fn emit, void *
     struct sk__mod_in mi = {
         .prevalence_hosts = t->domain_hosts[p->domain], .internal_hosts = t->nhosts,
         .intel_hit = sk__intel_hit_name(t->intel, domain),
+        .warninglist = sk__wl_name(t->wl, domain),
     };
     double score = sk__score_modify(base, &mi, NULL);
     if (score < t->conf->dnstunnel.threshold)
@@ -324,6 +326,7 @@ static int tun_create(void **state, const struct sk_analyzer_env *env)
         return -SK_ENOMEM;
     t->conf = &env->conf->detect;
     t->intel = env->intel;
+    t->wl = env->warninglists;
     t->seed = sk_hash_seed();
     if ((rc = sk__table_init(&t->host_ix, 256)) < 0 || (rc = sk__table_init(&t->pair_ix, 1024)) < 0 ||
         (rc = sk__strtab_init(&t->domains, t->conf->max_pairs)) < 0) {

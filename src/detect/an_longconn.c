@@ -39,6 +39,7 @@ struct lpair {
 struct lc {
     const struct sk_conf_detect *conf;
     const struct sk_intel *intel;
+    const struct sk_warninglists *wl;
     struct sk__table ix;
     struct lpair *pairs;
     uint32_t n, cap;
@@ -123,7 +124,8 @@ static int lc_flush(void *state, sk_nstime now, int final, sk_finding_fn emit, v
         p->dirty = 0;
         double ramp = min < TWELVE_H ? (double)(p->total - min) / (double)(TWELVE_H - min) : 1;
         double base = 0.5 + 0.5 * (ramp > 1 ? 1 : ramp);
-        struct sk__mod_in mi = {.intel_hit = sk__intel_hit_addr(l->intel, &p->peer)};
+        struct sk__mod_in mi = {.intel_hit = sk__intel_hit_addr(l->intel, &p->peer),
+                                .warninglist = sk__wl_addr(l->wl, &p->peer)};
         json_t *ev = json_pack("{s:f,s:f,s:i,s:i,s:f}", "total_s", (double)p->total / 1e9,
                                "longest_flow_s", (double)p->longest / 1e9, "flows",
                                (json_int_t)p->flows, "bytes", (json_int_t)p->bytes,
@@ -176,6 +178,7 @@ static int lc_create(void **state, const struct sk_analyzer_env *env)
         return -SK_ENOMEM;
     l->conf = &env->conf->detect;
     l->intel = env->intel;
+    l->wl = env->warninglists;
     l->seed = sk_hash_seed();
     if ((rc = sk__table_init(&l->ix, 1024)) < 0) {
         lc_destroy(l);

@@ -16,6 +16,7 @@
 #include "detect/detect-int.h"
 #include "sakimori/addr.h"
 #include "sakimori/intel.h"
+#include "sakimori/warninglist.h"
 
 int sk__detect_is_internal(const struct sk_conf_detect *c, const struct sk_addr *a)
 {
@@ -69,6 +70,18 @@ int sk__intel_hit_name(const struct sk_intel *in, const char *name)
 {
     const struct sk_indicator *m[1];
     return in && name && *name && sk_intel_count(in) && sk_intel_match_name(in, name, m, 1) > 0;
+}
+
+const char *sk__wl_addr(const struct sk_warninglists *wl, const struct sk_addr *a)
+{
+    struct sk_wl_hit hit;
+    return wl && sk_wl_match_addr(wl, a, SK_WL_DST, &hit, 1) ? hit.list->id : NULL;
+}
+
+const char *sk__wl_name(const struct sk_warninglists *wl, const char *name)
+{
+    struct sk_wl_hit hit;
+    return wl && name && sk_wl_match_name(wl, name, &hit, 1) ? hit.list->id : NULL;
 }
 
 char *sk__evidence_take(json_t *ev)

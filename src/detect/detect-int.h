@@ -97,6 +97,11 @@ double sk__score_modify(double base, const struct sk__mod_in *m, json_t *ev);
 /* Whether an address or name is named by an indicator (intel may be NULL). */
 int sk__intel_hit_addr(const struct sk_intel *in, const struct sk_addr *a);
 int sk__intel_hit_name(const struct sk_intel *in, const char *name);
+/* The id of a loaded warninglist holding the destination address or name
+ * ("cloudflare", "tranco10k"), or NULL (wl may be NULL). */
+struct sk_warninglists;
+const char *sk__wl_addr(const struct sk_warninglists *wl, const struct sk_addr *a);
+const char *sk__wl_name(const struct sk_warninglists *wl, const char *name);
 
 /* ---- names (names.c) --------------------------------------------------- */
 

@@ -59,6 +59,7 @@
 #define MIN_WORD 3
 #define MAX_WORD 24
 #define MAX_WORDS 1000000
+#define GEN_ORDER 3 /* order of the model of generated names */
 
 struct sk_dga_model {
     unsigned order;
@@ -66,13 +67,15 @@ struct sk_dga_model {
     double mean[F], sd[F], w[F];
     float *lp;         /* A^order: ln P(last symbol | the others) */
     uint32_t ctx_mod;  /* A^(order − 1) */
+    float *lp_gen;     /* A^GEN_ORDER: the same for generated names */
+    uint32_t ctx_mod_gen;
     struct sk__strtab words;
     int have_words;
 };
 
 static const char *const feature_names[F] = {"logprob", "length", "entropy", "digits",
                                              "consonants", "run", "hyphens", "rare",
-                                             "coverage", "full", "words"};
+                                             "coverage", "full", "words", "llr"};
 
 const char *sk_dga_feature_name(unsigned i) { return i < F ? feature_names[i] : "?"; }
 
@@ -100,6 +103,7 @@ void sk_dga_model_free(struct sk_dga_model *m)
     if (!m)
         return;
     free(m->lp);
+    free(m->lp_gen);
     if (m->have_words)
         sk__strtab_free(&m->words);
     free(m);
@@ -151,9 +155,9 @@ double sk_dga_model_threshold(const struct sk_dga_model *m) { return m->threshol
 unsigned sk_dga_model_order(const struct sk_dga_model *m) { return m->order; }
 
 /* counts[k − 1] holds A^k counts of k-grams; builds m->lp. */
-static int build_probs(struct sk_dga_model *m, uint32_t *const counts[MAX_ORDER])
+static int build_table(unsigned n, uint32_t *const counts[MAX_ORDER], float **lp_out,
+                       uint32_t *ctx_mod_out)
 {
-    unsigned n = m->order;
     double *prev = malloc(A * sizeof *prev), *cur = NULL;
     uint64_t total = 0;
     int rc = -SK_ENOMEM;
@@ -184,16 +188,40 @@ static int build_probs(struct sk_dga_model *m, uint32_t *const counts[MAX_ORDER]
         cur = NULL;
     }
     size_t ng = (size_t)ipow(A, n);
-    if (!(m->lp = malloc(ng * sizeof *m->lp)))
+    float *lp = malloc(ng * sizeof *lp);
+    if (!lp)
         goto out;
     for (size_t i = 0; i < ng; i++)
-        m->lp[i] = (float)log(prev[i]);
-    m->ctx_mod = ipow(A, n - 1);
+        lp[i] = (float)log(prev[i]);
+    free(*lp_out);
+    *lp_out = lp;
+    *ctx_mod_out = ipow(A, n - 1);
     rc = 0;
 out:
     free(prev);
     free(cur);
     return rc;
+}
+
+static int build_probs(struct sk_dga_model *m, uint32_t *const counts[MAX_ORDER])
+{
+    return build_table(m->order, counts, &m->lp, &m->ctx_mod);
+}
+
+/* Mean ln P per symbol of low[0..len) under one table. */
+static double mean_logprob(const float *lp, unsigned order, uint32_t ctx_mod, const char *low,
+                           size_t len)
+{
+    uint32_t ctx = 0;
+    double t = 0;
+    for (unsigned j = 0; j + 1 < order; j++)
+        ctx = ctx * A + BOUND;
+    for (size_t i = 0; i <= len; i++) {
+        int s = i < len ? sym((unsigned char)low[i]) : BOUND;
+        t += lp[(size_t)ctx * A + (uint32_t)s];
+        ctx = ctx_mod > 1 ? (ctx * A + (uint32_t)s) % ctx_mod : 0;
+    }
+    return t / (double)(len + 1);
 }
 
 /* ---- scoring ------------------------------------------------------------ */
@@ -266,6 +294,7 @@ void sk_dga_score_label(const struct sk_dga_model *m, const char *label, size_t 
     r->f[8] = letters ? (double)covered / letters : 0;
     r->f[9] = letters && covered == letters;
     r->f[10] = r->f[9] ? nwords : 0;
+    r->f[11] = m->lp_gen ? r->logprob - mean_logprob(m->lp_gen, GEN_ORDER, m->ctx_mod_gen, low, len) : 0;
     double z = m->bias;
     for (int i = 0; i < F; i++)
         z += m->w[i] * (r->f[i] - m->mean[i]) / m->sd[i];
@@ -379,7 +408,7 @@ int sk_dga_model_parse(const char *text, size_t len, const char *name,
                        struct sk_dga_model **out, struct sk_errinfo *ei)
 {
     struct sk_dga_model *m = calloc(1, sizeof *m);
-    uint32_t *counts[MAX_ORDER] = {0};
+    uint32_t *counts[MAX_ORDER] = {0}, *gcounts[MAX_ORDER] = {0};
     unsigned nfeat = 0, line = 0;
     int have_thr = 0, have_bias = 0, rc = -SK_EPARSE;
     size_t pos = 0;
@@ -481,6 +510,24 @@ int sk_dga_model_parse(const char *text, size_t len, const char *name,
                                                 line, MAX_WORDS);
                 goto out;
             }
+        } else if (!strcmp(tok[0], "gengram") && nt == 3) {
+            uint32_t idx;
+            char *end;
+            size_t gl = strlen(tok[1]);
+            unsigned long long c = strtoull(tok[2], &end, 10);
+            if (gram_index(tok[1], gl, GEN_ORDER, &idx) < 0 || end == tok[2] || *end ||
+                tok[2][0] == '-' || c > UINT32_MAX) {
+                rc = sk_fail(ei, -SK_EPARSE, "%s:%u: gengram: expected TEXT (1..%d symbols) COUNT",
+                             name, line, GEN_ORDER);
+                goto out;
+            }
+            if (!gcounts[0])
+                for (unsigned k = 1; k <= GEN_ORDER; k++)
+                    if (!(gcounts[k - 1] = calloc(ipow(A, k), sizeof **gcounts))) {
+                        rc = -SK_ENOMEM;
+                        goto out;
+                    }
+            gcounts[gl - 1][idx] = (uint32_t)c;
         } else if (!strcmp(tok[0], "gram") && nt == 3) {
             uint32_t idx;
             char *end;
@@ -502,7 +549,7 @@ int sk_dga_model_parse(const char *text, size_t len, const char *name,
             }
             counts[gl - 1][idx] = (uint32_t)c;
         } else {
-            rc = sk_fail(ei, -SK_EPARSE, "%s:%u: expected threshold, bias, feature, word or gram, got '%s'",
+            rc = sk_fail(ei, -SK_EPARSE, "%s:%u: expected threshold, bias, feature, word, gengram or gram, got '%s'",
                          name, line, tok[0]);
             goto out;
         }
@@ -512,13 +559,16 @@ int sk_dga_model_parse(const char *text, size_t len, const char *name,
                      name, F);
         goto out;
     }
-    if ((rc = build_probs(m, counts)) < 0)
+    if ((rc = build_probs(m, counts)) < 0 ||
+        (gcounts[0] && (rc = build_table(GEN_ORDER, gcounts, &m->lp_gen, &m->ctx_mod_gen)) < 0))
         goto out;
     *out = m;
     m = NULL;
 out:
-    for (int k = 0; k < MAX_ORDER; k++)
+    for (int k = 0; k < MAX_ORDER; k++) {
         free(counts[k]);
+        free(gcounts[k]);
+    }
     sk_dga_model_free(m);
     return rc;
 }
@@ -632,6 +682,29 @@ static int solve(double a[F + 1][F + 2])
     return 0;
 }
 
+/* Writes "KEYWORD TEXT COUNT" for every k-gram counted. */
+static int write_grams(struct sk_buf *out, const char *kw, const uint32_t *counts, unsigned k)
+{
+    uint32_t ng = ipow(A, k);
+    int rc = 0;
+    for (uint32_t idx = 0; idx < ng && rc >= 0; idx++) {
+        char g[MAX_ORDER + 1];
+        uint32_t v = idx;
+        if (!counts[idx])
+            continue;
+        for (int j = (int)k - 1; j >= 0; j--) {
+            uint32_t s = v % A;
+            v /= A;
+            g[j] = s < 26 ? (char)('a' + s) : s < 36 ? (char)('0' + s - 26) : s == 36 ? '-' : '^';
+        }
+        if (g[k - 1] == '^')
+            g[k - 1] = '$';
+        g[k] = '\0';
+        rc = sk_buf_printf(out, "%s %s %u\n", kw, g, counts[idx]);
+    }
+    return rc;
+}
+
 static int cmp_cstr(const void *x, const void *y)
 {
     return strcmp(*(const char *const *)x, *(const char *const *)y);
@@ -687,9 +760,29 @@ int sk_dga_train(const char *const *labels, size_t ntrain, size_t nvalid,
     if ((rc = half_model(labels, ntrain, 0, order, &half[0])) < 0 ||
         (rc = half_model(labels, ntrain, 1, order, &half[1])) < 0)
         goto out;
-    /* the halves share the final model's dictionary (freed with it) */
+    /* the model of generated names: other names than the examples below */
+    uint32_t *gcounts[MAX_ORDER] = {0};
+    if ((rc = counts_new(gcounts, GEN_ORDER)) < 0) {
+        counts_free(gcounts);
+        goto out;
+    }
+    for (size_t i = 0; i < ndga; i++) {
+        char g[64];
+        size_t n = sk_dga_label(dga_families[i % NTRAIN_FAMILIES], o->seed ^ 0x67656eULL,
+                                i / NTRAIN_FAMILIES + 1000000, g);
+        count_label(gcounts, GEN_ORDER, g, n);
+    }
+    rc = build_table(GEN_ORDER, gcounts, &fin->lp_gen, &fin->ctx_mod_gen);
+    if (rc < 0) {
+        counts_free(gcounts);
+        goto out;
+    }
+    /* the halves share the final model's dictionary and generated-name
+     * model (freed with it) */
     half[0].words = half[1].words = fin->words;
     half[0].have_words = half[1].have_words = 1;
+    half[0].lp_gen = half[1].lp_gen = fin->lp_gen;
+    half[0].ctx_mod_gen = half[1].ctx_mod_gen = fin->ctx_mod_gen;
     for (size_t i = 0; i < ntrain; i++) {
         sk_dga_score_label(&half[(i & 1) ^ 1], labels[i], strlen(labels[i]), &r);
         memcpy(x[i], r.f, sizeof r.f);
@@ -822,6 +915,11 @@ int sk_dga_train(const char *const *labels, size_t ntrain, size_t nvalid,
         if (rc < 0)
             goto out;
     }
+    for (unsigned k = 1; k <= GEN_ORDER && rc >= 0; k++)
+        rc = write_grams(out, "gengram", gcounts[k - 1], k);
+    counts_free(gcounts);
+    if (rc < 0)
+        goto out;
     for (unsigned k = 1; k <= order; k++) {
         uint32_t ng = ipow(A, k);
         for (uint32_t idx = 0; idx < ng; idx++) {
@@ -846,6 +944,7 @@ int sk_dga_train(const char *const *labels, size_t ntrain, size_t nvalid,
 out:
     if (rc == -SK_ETOOBIG)
         sk_errinfo_set(ei, "train-dga: the model is larger than %u bytes", SK_DGA_MAX_MODEL);
+    half[0].lp_gen = half[1].lp_gen = NULL;
     free(half[0].lp);
     free(half[1].lp);
     counts_free(counts);
