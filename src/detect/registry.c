@@ -11,6 +11,7 @@ extern const struct sk_analyzer_ops sk__an_beacon;
 extern const struct sk_analyzer_ops sk__an_dga;
 extern const struct sk_analyzer_ops sk__an_dnstunnel;
 extern const struct sk_analyzer_ops sk__an_longconn;
+extern const struct sk_analyzer_ops sk__an_tlsfp;
 
 static const struct sk_analyzer_ops *const analyzers[] = {
     &sk__an_intel,
@@ -18,6 +19,7 @@ static const struct sk_analyzer_ops *const analyzers[] = {
     &sk__an_dga,
     &sk__an_dnstunnel,
     &sk__an_longconn,
+    &sk__an_tlsfp,
     NULL,
 };
 

@@ -20,6 +20,7 @@
 #include "sakimori/conf.h"
 #include "sakimori/dga.h"
 #include "sakimori/finding.h"
+#include "sakimori/intel.h"
 
 static double unit(uint64_t *s)
 {
@@ -421,6 +422,47 @@ static void test_longconn(void **state)
     sk_conf_free(c);
 }
 
+static void test_tlsfp(void **state)
+{
+    struct sk_conf *c = conf_with("detect: {}\n");
+    struct sk_intel_builder *b;
+    struct sk_intel *in;
+    static const char *const labels[] = {"TrickBot", NULL};
+    struct sk_ioc_record rec = {.type = SK_IOC_JA3, .value = "8F52D1CE303FB4A6515836AEC3CC16B1",
+                                .src = {.name = "sslbl-ja3", .labels = labels, .confidence = 90}};
+    assert_int_equal(sk_intel_builder_new(&b), 0);
+    assert_int_equal(sk_intel_builder_add_record(b, &rec), 0);
+    assert_int_equal(sk_intel_build(b, &in), 0);
+    struct sk_analyzer_env env = {.conf = c, .intel = in};
+    const struct sk_analyzer_ops *ops = sk_analyzer_find("tlsfp");
+    struct sk_event ev;
+    struct got g = {0};
+    void *st;
+    assert_non_null(ops);
+    assert_int_equal(ops->create(&st, &env), 0);
+    for (int i = 0; i < 3; i++) {
+        memset(&ev, 0, sizeof ev);
+        ev.kind = SK_EVENT_TLS;
+        ev.proto = 6;
+        sk_addr_parse("10.0.0.30", &ev.src);
+        sk_addr_parse("203.0.113.80", &ev.dst);
+        ev.dport = 443;
+        ev.ts = ev.ts_end = (1767225600ULL + (uint64_t)i) * SK_NS_PER_SEC;
+        ev.u.tls.sni = "update.example";
+        ev.u.tls.ja3 = i == 2 ? "0123456789abcdef0123456789abcdef" : "8f52d1ce303fb4a6515836aec3cc16b1";
+        assert_int_equal(ops->feed(st, &ev, collect, &g), 0);
+    }
+    assert_int_equal(ops->flush(st, 0, 1, collect, &g), 0);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.analyzer[0], "tlsfp");
+    assert_true(fabs(g.score[0] - 0.9) < 1e-9);
+    assert_non_null(strstr(g.evidence, "\"family\":[\"TrickBot\"]"));
+    assert_non_null(strstr(g.evidence, "\"handshakes\":2"));
+    ops->destroy(st);
+    sk_intel_free(in);
+    sk_conf_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -428,7 +470,7 @@ int main(void)
         cmocka_unit_test(test_beacon_streaming), cmocka_unit_test(test_modifiers),
         cmocka_unit_test(test_strtab_and_cache), cmocka_unit_test(test_dga_model_errors),
         cmocka_unit_test(test_dga_embedded),   cmocka_unit_test(test_dns_analyzers),
-        cmocka_unit_test(test_longconn),
+        cmocka_unit_test(test_longconn),       cmocka_unit_test(test_tlsfp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
