@@ -721,6 +721,43 @@ static int commit_batch(struct rpz *r, struct sk_rpz_batch *b, struct sk_errinfo
     return push_bind(r, b, ei);
 }
 
+/* An apply also re-sends what the resolvers must hold for its owners even
+ * when the store did not change: re-applying an active action (what the
+ * runner does after a crash) then repairs a resolver that lost it. */
+static int force_owners(struct rpz *r, char owners[2][RPZ_OWNER_MAX], int n,
+                        struct sk_rpz_batch *b)
+{
+    for (int i = 0; i < n; i++)
+        for (int z = RZ_B_ALLOW; r->ctx.bind && z <= RZ_B_DELTA; z++) {
+            int seen = 0;
+            for (size_t k = 0; k < b->n && !seen; k++)
+                seen = b->v[k].zone == z && !strcmp(b->v[k].owner, owners[i]);
+            if (seen)
+                continue;
+            if (b->n == b->cap) {
+                size_t cap = b->cap ? b->cap * 2 : 8;
+                struct sk_rpz_change *v = realloc(b->v, cap * sizeof *v);
+                if (!v)
+                    return -SK_ENOMEM;
+                b->v = v;
+                b->cap = cap;
+            }
+            struct sk_rpz_change *ch = &b->v[b->n];
+            memset(ch, 0, sizeof *ch);
+            ch->zone = (uint8_t)z;
+            size_t ol = strnlen(owners[i], sizeof ch->owner - 1);
+            memcpy(ch->owner, owners[i], ol);
+            ch->owner[ol] = '\0';
+            if (sk__rpz_zone_get(r->st, z, owners[i], ch->rrs) < 0)
+                return -SK_ESTORE;
+            b->n++;
+        }
+    for (int z = RZ_U_ALLOW; r->ctx.unbound && z <= RZ_U_DELTA; z++)
+        if (!b->serial[z] && sk__rpz_serial(r->st, z, &b->serial[z]) < 0)
+            return -SK_ESTORE;
+    return 0;
+}
+
 static int change(struct rpz *r, const struct sk_action_req *req, int add, struct sk_errinfo *ei)
 {
     struct sk_rpz_batch b = {0};
@@ -736,6 +773,8 @@ static int change(struct rpz *r, const struct sk_action_req *req, int add, struc
     int n = sk__rpz_owners_of(key, owners);
     for (int i = 0; rc == 0 && removed && i < n; i++)
         rc = sk__rpz_owner_update(&r->ctx, owners[i], &b);
+    if (rc == 0 && add)
+        rc = force_owners(r, owners, n, &b);
     if (rc < 0) {
         sk_store_rollback(r->st);
         sk__rpz_batch_free(&b);

@@ -61,6 +61,8 @@ int sk__rpz_recompute_all(struct sk_rpz_ctx *c, struct sk_rpz_batch *b);
 /* Recomputes the owners currently in one kept zone (after its family's base
  * moved forward, which can only shrink the delta). */
 int sk__rpz_zone_shrink(struct sk_rpz_ctx *c, int zone, struct sk_rpz_batch *b);
+/* What a kept zone holds at owner ("" = nothing). */
+int sk__rpz_zone_get(struct sk_store *st, int zone, const char *owner, char *out);
 /* Number of owners in a kept zone. */
 int64_t sk__rpz_zone_size(struct sk_store *st, int zone);
 

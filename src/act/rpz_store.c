@@ -301,7 +301,7 @@ static int journal_owner(struct sk_store *st, int zone, struct sk_rpz_batch *b,
     return 0;
 }
 
-static int zone_get(struct sk_store *st, int zone, const char *owner, char *out)
+int sk__rpz_zone_get(struct sk_store *st, int zone, const char *owner, char *out)
 {
     static const char sql[] = "SELECT rrs FROM act_rpz_zone WHERE zone = ?1 AND owner = ?2";
     sqlite3_stmt *s;
@@ -351,7 +351,7 @@ static int zone_put(struct sk_rpz_ctx *c, int zone, const char *owner, const cha
     sqlite3_stmt *s;
     int rc;
 
-    if ((rc = zone_get(c->st, zone, owner, old)) < 0)
+    if ((rc = sk__rpz_zone_get(c->st, zone, owner, old)) < 0)
         return rc;
     if (!strcmp(old, rrs))
         return 0;

@@ -98,6 +98,14 @@ act reconcile rpz 5:300s:-:c2.evil.test || fail "reconcile the drift"
 [ "$(jq -c .drift "$TMP/last.json")" = '{"kept":0,"added":1,"removed":0}' ] || fail "drift $(cat "$TMP/last.json")"
 both c2.evil.test A 127.0.0.7
 
+# the same drift repaired by re-applying the active action (what the
+# governance runner does after a crash)
+printf 'server 127.0.0.1 %s\nzone delta.sakimori.rpz\nupdate delete c2.evil.test.delta.sakimori.rpz\nsend\n' "$P_BIND" \
+    | nsupdate -k "$D/tsig.key"
+[ "$(ask_bind c2.evil.test)" = 192.0.2.66 ] || fail "the second BIND drift was not created"
+act apply rpz c2.evil.test 5 300s || fail "re-apply over the drift"
+both c2.evil.test A 127.0.0.7
+
 # --- restarts: the policy is whole again after each ---
 kill "$UB_PID"; wait "$UB_PID" 2>/dev/null || true
 start_unbound
