@@ -49,6 +49,8 @@ int sk_cli_progress_ok(const struct sk_cli_common *common);
 int sk_cmd_scan(int argc, char **argv);
 int sk_cmd_synth(int argc, char **argv);
 int sk_cmd_intel(int argc, char **argv);
+int sk_cmd_bench(int argc, char **argv);
+int sk_cmd_bench_match(int argc, char **argv);
 int sk_cmd_collect(int argc, char **argv);
 int sk_cmd_cases(int argc, char **argv);
 int sk_cmd_propose(int argc, char **argv);

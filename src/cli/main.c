@@ -13,6 +13,7 @@ static const struct sk_cmd commands[] = {
     {"scan", "read captures and logs offline; print sightings and detections", sk_cmd_scan},
     {"synth", "generate a labelled traffic scenario (pcap + ground truth)", sk_cmd_synth},
     {"intel", "threat intelligence: indicators, feeds, warninglists", sk_cmd_intel},
+    {"bench", "micro-benchmarks of the hot paths (match, …)", sk_cmd_bench},
     {"collect", "decode telemetry (files or NetFlow/IPFIX over UDP) into events", sk_cmd_collect},
     {"cases", "cases: the findings and proposals about one target", sk_cmd_cases},
     {"propose", "propose a neutralization; the safeguards check it", sk_cmd_propose},

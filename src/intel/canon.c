@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "intel/intel-int.h"
 #include "sakimori/addr.h"
 #include "sakimori/intel.h"
 
@@ -144,6 +145,66 @@ static int canon_ja4(const char *in, char *out, size_t outlen)
     return 0;
 }
 
+/* Fast path for the commonest values, "a.b.c.d" and "a.b.c.d/len": exactly
+ * what inet_pton and sk_prefix_parse accept for them (no leading zeros,
+ * octets ≤ 255, length ≤ 32 without leading zero). Anything else returns -1
+ * and takes the general path, so the two cannot disagree. */
+int sk__fast_v4(const char *s, uint32_t *addr, unsigned *len)
+{
+    uint32_t a = 0;
+    for (int k = 0; k < 4; k++) {
+        unsigned v = 0, d = 0;
+        while (s[d] >= '0' && s[d] <= '9' && d < 4)
+            v = v * 10 + (unsigned)(s[d++] - '0');
+        if (d == 0 || d > 3 || v > 255 || (d > 1 && s[0] == '0'))
+            return -1;
+        a = a << 8 | v;
+        s += d;
+        if (k < 3 && *s++ != '.')
+            return -1;
+    }
+    *len = 32;
+    if (*s == '/') {
+        unsigned v = 0, d = 0;
+        s++;
+        while (s[d] >= '0' && s[d] <= '9' && d < 3)
+            v = v * 10 + (unsigned)(s[d++] - '0');
+        if (d == 0 || v > 32 || (d > 1 && s[0] == '0'))
+            return -1;
+        s += d;
+        *len = v;
+    }
+    if (*s)
+        return -1;
+    *addr = a;
+    return 0;
+}
+
+static char *put_dec(char *o, unsigned v)
+{
+    if (v >= 100)
+        *o++ = (char)('0' + v / 100);
+    if (v >= 10)
+        *o++ = (char)('0' + v / 10 % 10);
+    *o++ = (char)('0' + v % 10);
+    return o;
+}
+
+static void fmt_v4(uint32_t a, unsigned len, char *out)
+{
+    char *o = out;
+    for (int k = 3; k >= 0; k--) {
+        o = put_dec(o, (a >> (8 * k)) & 255);
+        if (k)
+            *o++ = '.';
+    }
+    if (len < 32) {
+        *o++ = '/';
+        o = put_dec(o, len);
+    }
+    *o = '\0';
+}
+
 #define WHY(...) (why ? (void)snprintf(why, whylen, __VA_ARGS__) : (void)0)
 
 int sk_ioc_canon(enum sk_ioc_type *type, const char *value, char *out, size_t outlen, char *why,
@@ -156,6 +217,14 @@ int sk_ioc_canon(enum sk_ioc_type *type, const char *value, char *out, size_t ou
     case SK_IOC_IPV4: case SK_IOC_IPV6: case SK_IOC_CIDR4: case SK_IOC_CIDR6: {
         int v4 = *type == SK_IOC_IPV4 || *type == SK_IOC_CIDR4;
         int host = *type == SK_IOC_IPV4 || *type == SK_IOC_IPV6;
+        uint32_t a4;
+        unsigned l4;
+        if (v4 && outlen >= 19 && sk__fast_v4(value, &a4, &l4) == 0 && (!host || l4 == 32) &&
+            (l4 == 32 || (a4 & (0xffffffffu >> l4)) == 0)) {
+            fmt_v4(a4, l4, out);
+            *type = l4 == 32 ? SK_IOC_IPV4 : SK_IOC_CIDR4;
+            return 0;
+        }
         rc = sk_prefix_parse(value, &p, 0);
         if (rc == -SK_EINVAL) {
             char fix[SK_ADDR_STRLEN];

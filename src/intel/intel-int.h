@@ -18,20 +18,24 @@ struct sk_intel {
     struct sk_arena arena;        /* values, record strings and label arrays */
     struct sk_indicator *v;       /* indicators */
     size_t n;
-    uint32_t *slots;              /* (type, value) → index + 1, open addressing */
-    size_t mask;
+    uint64_t *bslots;             /* the builder's (type, value) table, while freezing */
+    size_t bmask;
+    uint32_t *oslots;             /* URLs and hashes: (type, value) → index + 1 */
+    size_t omask;
     uint64_t seed;
     struct sk_ioc_source *recs;   /* interned source assertions */
     size_t nrecs;
     uint32_t *multi;              /* record indexes of multi-source indicators */
     size_t count[SK_IOC_MAX + 1];
-    struct sk_lpm4 *lpm4;         /* IPv4 prefixes: p4_ioc[k] is prefix k's indicator */
-    uint32_t *p4_ioc, *p4_parent;
-    size_t n4;
+    struct sk_lpm4 *lpm4;         /* IPv4 prefixes, valued by indicator index */
     struct sk_lpm6 *lpm6;
-    uint32_t *p6_ioc, *p6_parent;
-    size_t n6;
+    uint32_t *parent;             /* per indicator: the next shorter prefix's indicator */
+    size_t n4, n6;
     struct sk_domset *names;
 };
+
+/* canon.c: "a.b.c.d[/len]" in the strict form inet_pton accepts; -1 for
+ * anything else (the caller falls back to sk_prefix_parse). */
+int sk__fast_v4(const char *s, uint32_t *addr, unsigned *len);
 
 #endif

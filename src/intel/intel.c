@@ -49,7 +49,7 @@ struct sk_intel_builder {
     struct sk_arena arena;
     struct sk_indicator *v;
     size_t n, cap;
-    uint32_t *slots; /* indicator index + 1 */
+    uint64_t *slots; /* (hash tag << 32) | (indicator index + 1) */
     size_t mask;
     struct link *links;
     size_t nlinks, caplinks;
@@ -57,6 +57,7 @@ struct sk_intel_builder {
     size_t nrecs, caprecs;
     uint32_t *rslots; /* record index + 1 */
     size_t rmask;
+    uint32_t last_rec; /* the record interned last + 1: feeds repeat their metadata */
     uint64_t seed;
 };
 
@@ -80,16 +81,22 @@ static uint64_t key_hash(uint64_t seed, uint8_t type, const char *value, size_t 
     return sk_hash64(value, len, seed ^ ((uint64_t)type * 0x9e3779b97f4a7c15ULL));
 }
 
-/* The slot of (type, value) in an indicator table: the matching one, or
- * the empty one where it would go. */
-static size_t ioc_slot(const uint32_t *slots, size_t mask, const struct sk_indicator *v,
-                       uint64_t seed, uint8_t type, const char *value, size_t len)
+/* The slot of (type, value) in the builder's table: the matching one, or
+ * the empty one where it would go. Each slot keeps the top 32 bits of the
+ * key's hash: its low bits are the home position (so growing the table
+ * needs no string) and the rest a tag that spares most string comparisons
+ * (and the cache misses they cost). */
+static size_t ioc_slot(const uint64_t *slots, size_t mask, const struct sk_indicator *v,
+                       uint64_t h, uint8_t type, const char *value, size_t len)
 {
-    for (size_t s = key_hash(seed, type, value, len) & mask;; s = (s + 1) & mask) {
-        uint32_t x = slots[s];
+    uint32_t tag = (uint32_t)(h >> 32);
+    for (size_t s = tag & mask;; s = (s + 1) & mask) {
+        uint64_t x = slots[s];
         if (!x)
             return s;
-        const struct sk_indicator *e = &v[x - 1];
+        if ((uint32_t)(x >> 32) != tag)
+            continue;
+        const struct sk_indicator *e = &v[(uint32_t)x - 1];
         if (e->type == type && strncmp(e->value, value, len) == 0 && e->value[len] == '\0')
             return s;
     }
@@ -98,15 +105,21 @@ static size_t ioc_slot(const uint32_t *slots, size_t mask, const struct sk_indic
 static int rehash_iocs(struct sk_intel_builder *b)
 {
     size_t nslots = b->slots ? (b->mask + 1) * 2 : 1024;
-    uint32_t *ns = calloc(nslots, sizeof *ns);
+    uint64_t *ns = calloc(nslots, sizeof *ns);
     if (!ns)
         return -SK_ENOMEM;
-    for (size_t i = 0; i < b->n; i++) {
-        const struct sk_indicator *e = &b->v[i];
-        size_t s = key_hash(b->seed, e->type, e->value, strlen(e->value)) & (nslots - 1);
+    if (nslots - 1 > UINT32_MAX) {
+        free(ns);
+        return -SK_ETOOBIG;
+    }
+    for (size_t i = 0; b->slots && i <= b->mask; i++) {
+        uint64_t x = b->slots[i];
+        if (!x)
+            continue;
+        size_t s = (x >> 32) & (nslots - 1);
         while (ns[s])
             s = (s + 1) & (nslots - 1);
-        ns[s] = (uint32_t)i + 1;
+        ns[s] = x;
     }
     free(b->slots);
     b->slots = ns;
@@ -187,8 +200,24 @@ static int rehash_recs(struct sk_intel_builder *b)
     return 0;
 }
 
+static int intern_slow(struct sk_intel_builder *b, const struct sk_ioc_source *r, uint32_t *out);
+
 /* Index of the interned copy of r (strings copied on first sight). */
 static int intern(struct sk_intel_builder *b, const struct sk_ioc_source *r, uint32_t *out)
+{
+    int rc;
+
+    if (b->last_rec && rec_eq(&b->recs[b->last_rec - 1], r)) {
+        *out = b->last_rec - 1;
+        return 0;
+    }
+    rc = intern_slow(b, r, out);
+    if (rc == 0)
+        b->last_rec = *out + 1;
+    return rc;
+}
+
+static int intern_slow(struct sk_intel_builder *b, const struct sk_ioc_source *r, uint32_t *out)
 {
     int rc, fail = 0;
 
@@ -308,9 +337,10 @@ int sk_intel_builder_add_record(struct sk_intel_builder *b, const struct sk_ioc_
     if (r->src.confidence > 100 || r->src.tlp > SK_IOC_TLP_RED)
         return -SK_EINVAL;
     size_t len = strlen(canon);
-    if ((b->n + 1) * 10 > (b->slots ? b->mask + 1 : 0) * 6 && (rc = rehash_iocs(b)) < 0)
+    if ((b->n + 1) * 4 > (b->slots ? b->mask + 1 : 0) * 3 && (rc = rehash_iocs(b)) < 0)
         return rc;
-    size_t s = ioc_slot(b->slots, b->mask, b->v, b->seed, (uint8_t)type, canon, len);
+    uint64_t h = key_hash(b->seed, (uint8_t)type, canon, len);
+    size_t s = ioc_slot(b->slots, b->mask, b->v, h, (uint8_t)type, canon, len);
     if (!b->slots[s]) {
         if (b->n >= (1u << 29))
             return -SK_ETOOBIG;
@@ -323,10 +353,10 @@ int sk_intel_builder_add_record(struct sk_intel_builder *b, const struct sk_ioc_
         b->v[b->n] = (struct sk_indicator){.value = v, .src = rec, .type = (uint8_t)type,
                                            .confidence = r->src.confidence, .tlp = r->src.tlp,
                                            .nsources = 1};
-        b->slots[s] = (uint32_t)++b->n;
+        b->slots[s] = (h >> 32) << 32 | (uint64_t)++b->n;
         return 0;
     }
-    struct sk_indicator *e = &b->v[b->slots[s] - 1];
+    struct sk_indicator *e = &b->v[(uint32_t)b->slots[s] - 1];
     const char *name = r->src.name ? r->src.name : "";
     if (e->nsources == 1) {
         if (strcmp(b->recs[e->src].name, name) == 0)
@@ -422,37 +452,44 @@ static int build_lpm4(struct sk_intel *in)
     in->n4 = n4;
     if (!n4)
         return 0;
+    uint32_t *id = NULL;
     if (!(addr = malloc(n4 * sizeof *addr)) || !(len = malloc(n4)) ||
-        !(in->p4_ioc = malloc(n4 * sizeof *in->p4_ioc)) ||
-        !(in->p4_parent = malloc(n4 * sizeof *in->p4_parent)))
+        !(id = malloc(n4 * sizeof *id)))
         goto out;
     for (size_t i = 0; i < in->n; i++) {
         const struct sk_indicator *e = &in->v[i];
         struct sk_prefix p;
+        unsigned l;
         if (e->type != SK_IOC_IPV4 && e->type != SK_IOC_CIDR4)
             continue;
-        if (sk_prefix_parse(e->value, &p, 0) < 0) {
+        if (sk__fast_v4(e->value, &addr[k], &l) == 0) {
+            len[k] = (uint8_t)l;
+        } else if (sk_prefix_parse(e->value, &p, 0) == 0) {
+            addr[k] = sk_addr_v4(&p.addr);
+            len[k] = p.len;
+        } else {
             rc = -SK_EINVAL;
             goto out;
         }
-        addr[k] = sk_addr_v4(&p.addr);
-        len[k] = p.len;
-        in->p4_ioc[k++] = (uint32_t)i;
+        id[k++] = (uint32_t)i;
     }
-    rc = sk__lpm4_build(addr, len, n4, in->p4_parent, &in->lpm4);
+    rc = sk__lpm4_build(addr, len, id, n4, in->parent, &in->lpm4);
 out:
+    free(id);
     free(addr);
     free(len);
     return rc;
 }
 
-static void v6_halves(const struct sk_addr *a, uint64_t *hi, uint64_t *lo)
+static inline void v6_halves(const struct sk_addr *a, uint64_t *hi, uint64_t *lo)
 {
-    uint64_t h = 0, l = 0;
-    for (int i = 0; i < 8; i++) {
-        h = h << 8 | a->b[i];
-        l = l << 8 | a->b[8 + i];
-    }
+    uint64_t h, l;
+    memcpy(&h, a->b, 8);
+    memcpy(&l, a->b + 8, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    h = __builtin_bswap64(h); /* network order → host order */
+    l = __builtin_bswap64(l);
+#endif
     *hi = h;
     *lo = l;
 }
@@ -467,9 +504,9 @@ static int build_lpm6(struct sk_intel *in)
     in->n6 = n6;
     if (!n6)
         return 0;
+    uint32_t *id = NULL;
     if (!(hi = malloc(n6 * sizeof *hi)) || !(lo = malloc(n6 * sizeof *lo)) || !(len = malloc(n6)) ||
-        !(in->p6_ioc = malloc(n6 * sizeof *in->p6_ioc)) ||
-        !(in->p6_parent = malloc(n6 * sizeof *in->p6_parent)))
+        !(id = malloc(n6 * sizeof *id)))
         goto out;
     for (size_t i = 0; i < in->n; i++) {
         const struct sk_indicator *e = &in->v[i];
@@ -482,23 +519,86 @@ static int build_lpm6(struct sk_intel *in)
         }
         v6_halves(&p.addr, &hi[k], &lo[k]);
         len[k] = p.len;
-        in->p6_ioc[k++] = (uint32_t)i;
+        id[k++] = (uint32_t)i;
     }
-    rc = sk__lpm6_build(hi, lo, len, n6, in->p6_parent, &in->lpm6);
+    rc = sk__lpm6_build(hi, lo, len, id, n6, in->parent, &in->lpm6);
 out:
+    free(id);
     free(hi);
     free(lo);
     free(len);
     return rc;
 }
 
+static int is_other(uint8_t type) { return type >= SK_IOC_URL && type <= SK_IOC_MAX; }
+
+static uint32_t lookup_addr(const struct sk_intel *in, const struct sk_addr *a);
+static uint32_t lookup_name(const struct sk_intel *in, const char *name);
+
+/* The indicator with this canonical (type, value), or NULL. While freezing,
+ * the builder's table answers; afterwards URLs and hashes have their own
+ * table and addresses and names are found through their matchers. */
 static const struct sk_indicator *find_canon(const struct sk_intel *in, uint8_t type,
                                              const char *canon, size_t len)
 {
-    if (!in->slots || in->n == 0)
+    if (in->n == 0)
         return NULL;
-    size_t s = ioc_slot(in->slots, in->mask, in->v, in->seed, type, canon, len);
-    return in->slots[s] ? &in->v[in->slots[s] - 1] : NULL;
+    if (in->bslots) {
+        size_t s = ioc_slot(in->bslots, in->bmask, in->v, key_hash(in->seed, type, canon, len),
+                            type, canon, len);
+        return in->bslots[s] ? &in->v[(uint32_t)in->bslots[s] - 1] : NULL;
+    }
+    if (is_other(type)) {
+        if (!in->oslots)
+            return NULL;
+        for (size_t s = key_hash(in->seed, type, canon, len) & in->omask;; s = (s + 1) & in->omask) {
+            uint32_t x = in->oslots[s];
+            if (!x)
+                return NULL;
+            const struct sk_indicator *e = &in->v[x - 1];
+            if (e->type == type && strncmp(e->value, canon, len) == 0 && e->value[len] == '\0')
+                return e;
+        }
+    }
+    const struct sk_indicator *m[160];
+    size_t n = 0;
+    if (type == SK_IOC_DOMAIN || type == SK_IOC_FQDN) {
+        n = sk_intel_hit_expand(in, lookup_name(in, canon), m, 160);
+    } else {
+        struct sk_prefix p;
+        if (sk_prefix_parse(canon, &p, 0) < 0)
+            return NULL;
+        n = sk_intel_hit_expand(in, lookup_addr(in, &p.addr), m, 160);
+    }
+    for (size_t i = 0; i < n && i < 160; i++)
+        if (m[i]->type == type && strcmp(m[i]->value, canon) == 0)
+            return m[i];
+    return NULL;
+}
+
+/* The table of URLs and hashes, the only values matched by exact lookup. */
+static int build_other(struct sk_intel *in)
+{
+    size_t no = 0, nslots = 16;
+    for (int t = SK_IOC_URL; t <= SK_IOC_MAX; t++)
+        no += in->count[t];
+    if (!no)
+        return 0;
+    while (nslots < 2 * no)
+        nslots *= 2;
+    if (!(in->oslots = calloc(nslots, sizeof *in->oslots)))
+        return -SK_ENOMEM;
+    in->omask = nslots - 1;
+    for (size_t i = 0; i < in->n; i++) {
+        const struct sk_indicator *e = &in->v[i];
+        if (!is_other(e->type))
+            continue;
+        size_t s = key_hash(in->seed, e->type, e->value, strlen(e->value)) & in->omask;
+        while (in->oslots[s])
+            s = (s + 1) & in->omask;
+        in->oslots[s] = (uint32_t)i + 1;
+    }
+    return 0;
 }
 
 static int build_names(struct sk_intel *in)
@@ -550,8 +650,8 @@ int sk_intel_build(struct sk_intel_builder *b, struct sk_intel **out)
     in->arena = b->arena;
     in->v = b->v;
     in->n = b->n;
-    in->slots = b->slots;
-    in->mask = b->mask;
+    in->bslots = b->slots;
+    in->bmask = b->mask;
     in->seed = b->seed;
     in->recs = b->recs;
     in->nrecs = b->nrecs;
@@ -562,8 +662,18 @@ int sk_intel_build(struct sk_intel_builder *b, struct sk_intel **out)
         in->count[in->v[i].type]++;
     rc = build_multi(in, links);
     free(links);
-    if (rc < 0 || (rc = build_lpm4(in)) < 0 || (rc = build_lpm6(in)) < 0 ||
-        (rc = build_names(in)) < 0) {
+    if (rc == 0 && in->count[SK_IOC_IPV4] + in->count[SK_IOC_CIDR4] + in->count[SK_IOC_IPV6] +
+                       in->count[SK_IOC_CIDR6] &&
+        !(in->parent = malloc(in->n * sizeof *in->parent)))
+        rc = -SK_ENOMEM;
+    /* names pair their domain and fqdn indicators through the builder's
+     * table; then it goes, before the prefix matchers take their memory */
+    if (rc == 0)
+        rc = build_names(in);
+    free(in->bslots);
+    in->bslots = NULL;
+    if (rc < 0 || (rc = build_other(in)) < 0 || (rc = build_lpm4(in)) < 0 ||
+        (rc = build_lpm6(in)) < 0) {
         sk_intel_free(in);
         return rc;
     }
@@ -578,13 +688,11 @@ void sk_intel_free(struct sk_intel *in)
     sk__lpm4_free(in->lpm4);
     sk__lpm6_free(in->lpm6);
     sk__domset_free(in->names);
-    free(in->p4_ioc);
-    free(in->p4_parent);
-    free(in->p6_ioc);
-    free(in->p6_parent);
+    free(in->parent);
     free(in->multi);
     free(in->recs);
-    free(in->slots);
+    free(in->bslots);
+    free(in->oslots);
     free(in->v);
     sk_arena_free(&in->arena);
     free(in);
@@ -617,10 +725,11 @@ void sk_intel_stats(const struct sk_intel *in, struct sk_intel_stats *st)
     memcpy(st->count, in->count, sizeof st->count);
     st->indicators = in->n;
     st->sources = in->nrecs;
-    st->bytes_lpm4 = sk__lpm4_bytes(in->lpm4) + in->n4 * 8;
-    st->bytes_lpm6 = sk__lpm6_bytes(in->lpm6) + in->n6 * 8;
+    st->bytes_lpm4 = sk__lpm4_bytes(in->lpm4);
+    st->bytes_lpm6 = sk__lpm6_bytes(in->lpm6);
     st->bytes_names = sk__domset_bytes(in->names);
-    st->bytes_other = (in->slots ? (in->mask + 1) * sizeof *in->slots : 0) + in->n * sizeof *in->v;
+    st->bytes_other = (in->oslots ? (in->omask + 1) * sizeof *in->oslots : 0) + in->n * sizeof *in->v +
+                      (in->parent ? in->n * sizeof *in->parent : 0);
 }
 
 /* --- matching ------------------------------------------------------------------ */
@@ -646,12 +755,9 @@ size_t sk_intel_hit_expand(const struct sk_intel *in, uint32_t hit,
 
     switch (hit & HIT_KIND) {
     case HIT_V4:
-        for (uint32_t p = hit & ~HIT_KIND; p != SK_LPM_NONE; p = in->p4_parent[p])
-            n = put(out, max, n, &in->v[in->p4_ioc[p]]);
-        break;
     case HIT_V6:
-        for (uint32_t p = hit & ~HIT_KIND; p != SK_LPM_NONE; p = in->p6_parent[p])
-            n = put(out, max, n, &in->v[in->p6_ioc[p]]);
+        for (uint32_t p = hit & ~HIT_KIND; p != SK_LPM_NONE; p = in->parent[p])
+            n = put(out, max, n, &in->v[p]);
         break;
     case HIT_NAME: {
         const struct sk_domset_node *nd = sk__domset_node(in->names, hit & (HIT_EXACT - 1));

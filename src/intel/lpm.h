@@ -12,6 +12,10 @@
  * positions where the longest match changes, with the value from there on
  * (at most 2n + 1 boundaries for n prefixes), computed by one sweep over the
  * prefixes sorted by (start, length) with a stack of open prefixes.
+ *
+ * Each prefix k carries an id (id[k], or k itself when id is NULL): a lookup
+ * returns 1 + the id, and parent[] is indexed by id, so the caller's own
+ * numbering (indicator indexes) needs no translation table.
  */
 #ifndef SK_INTEL_LPM_H
 #define SK_INTEL_LPM_H
@@ -31,10 +35,10 @@
  * chunk with one host prefix costs 16 bytes (DIR-24-8's tbl8 costs 1 KiB). */
 struct sk_lpm4;
 
-/* addr: host order, host bits clear; len 0–32; no duplicates. parent gets n
- * entries. */
-int sk__lpm4_build(const uint32_t *addr, const uint8_t *len, size_t n, uint32_t *parent,
-                   struct sk_lpm4 **out);
+/* addr: host order, host bits clear; len 0–32; no duplicates; ids < 2^31.
+ * parent[id] is set for every id. */
+int sk__lpm4_build(const uint32_t *addr, const uint8_t *len, const uint32_t *id, size_t n,
+                   uint32_t *parent, struct sk_lpm4 **out);
 void sk__lpm4_free(struct sk_lpm4 *t);
 uint32_t sk__lpm4_lookup(const struct sk_lpm4 *t, uint32_t addr);
 /* n lookups with software prefetching (addresses in host order). */
@@ -51,8 +55,8 @@ size_t sk__lpm4_bytes(const struct sk_lpm4 *t);
 struct sk_lpm6;
 
 /* hi/lo: the address as two host-order 64-bit halves, host bits clear. */
-int sk__lpm6_build(const uint64_t *hi, const uint64_t *lo, const uint8_t *len, size_t n,
-                   uint32_t *parent, struct sk_lpm6 **out);
+int sk__lpm6_build(const uint64_t *hi, const uint64_t *lo, const uint8_t *len,
+                   const uint32_t *id, size_t n, uint32_t *parent, struct sk_lpm6 **out);
 void sk__lpm6_free(struct sk_lpm6 *t);
 uint32_t sk__lpm6_lookup(const struct sk_lpm6 *t, uint64_t hi, uint64_t lo);
 void sk__lpm6_lookup_batch(const struct sk_lpm6 *t, const uint64_t *hi, const uint64_t *lo,

@@ -16,8 +16,10 @@
  *      the longest match is X" (deduplicated on the fly);
  *   3. stream the boundaries into the table: a /24 crossed by no boundary
  *      gets the value in effect, a /24 with boundaries inside gets a chunk.
- *   The sweep runs twice — once to size the chunk area exactly, once to fill
- *   it — so the boundaries are never stored (10 M prefixes would need 160 MiB).
+ *   The boundaries are consumed as they are made, never stored (10 M
+ *   prefixes would need 160 MiB for them) into a chunk area reserved for
+ *   the worst case (virtual memory: only the pages written are backed, and
+ *   the rest is given back at the end).
  * Lookup: one table read; for a chunk, one more read and a 16-byte SIMD
  * compare of its run starts. The batch lookup pipelines three stages across
  * addresses (prefetch the table entry, then the chunk, then resolve) so that
@@ -47,21 +49,43 @@ struct sk_lpm4 {
 
 /* --- shared helpers ------------------------------------------------------- */
 
+#define HUGE_PAGE (2u << 20)
+
+/* mmap'd, 2 MiB aligned (so that transparent huge pages can back all of it;
+ * Linux before 6.7 does not align anonymous mappings itself), rounded up to
+ * whole huge pages. Untouched pages cost no memory. */
+static size_t big_size(size_t size) { return (size + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1); }
+
 void *sk__big_alloc(size_t size)
 {
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    size_t sz = big_size(size);
+    uint8_t *p = mmap(NULL, sz + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                      -1, 0);
     if (p == MAP_FAILED)
         return NULL;
+    size_t head = (HUGE_PAGE - ((uintptr_t)p & (HUGE_PAGE - 1))) & (HUGE_PAGE - 1);
+    if (head)
+        munmap(p, head);
+    if (HUGE_PAGE - head)
+        munmap(p + head + sz, HUGE_PAGE - head);
 #ifdef MADV_HUGEPAGE
-    madvise(p, size, MADV_HUGEPAGE);
+    madvise(p + head, sz, MADV_HUGEPAGE);
 #endif
-    return p;
+    return p + head;
 }
 
 void sk__big_free(void *p, size_t size)
 {
     if (p)
-        munmap(p, size);
+        munmap(p, big_size(size));
+}
+
+/* Gives back the pages past `used` of a region of `size` bytes. */
+static void big_trim(void *p, size_t size, size_t used)
+{
+    size_t keep = big_size(used), all = big_size(size);
+    if (keep < all)
+        munmap((uint8_t *)p + keep, all - keep);
 }
 
 void sk__radix_sort64(uint64_t *v, uint64_t *tmp, size_t n)
@@ -96,7 +120,7 @@ void sk__radix_sort64(uint64_t *v, uint64_t *tmp, size_t n)
 /* Consumer of boundaries: the table builder below. */
 struct fill {
     struct sk_lpm4 *t;
-    int sizing;         /* pass 1: count chunk bytes only */
+    int failed;         /* out of memory growing the chunk area */
     uint32_t block;     /* the /24 being assembled */
     uint32_t value;     /* value in effect at the end of what was seen */
     uint32_t nruns;
@@ -113,12 +137,15 @@ static size_t chunk_size(uint32_t nruns)
 static void finish_block(struct fill *f)
 {
     if (f->nruns == 1) {
-        if (!f->sizing)
-            f->t->tbl24[f->block] = f->vals[0];
+        f->t->tbl24[f->block] = f->vals[0];
         return;
     }
     size_t sz = chunk_size(f->nruns);
-    if (!f->sizing) {
+    if (f->off + sz + SLACK > f->t->chunk_bytes) {
+        f->failed = 1; /* cannot happen: the area is sized for the worst case */
+        return;
+    }
+    {
         uint8_t *c = f->t->chunks + f->off;
         c[0] = (uint8_t)(f->nruns - 1);
         memcpy(c + 1, f->starts, f->nruns);
@@ -133,8 +160,6 @@ static void finish_block(struct fill *f)
  * the value in effect. */
 static void fill_blocks(struct fill *f, uint64_t to)
 {
-    if (f->sizing)
-        return;
     for (uint64_t b = (uint64_t)f->block + 1; b < to; b++)
         f->t->tbl24[b] = f->value;
 }
@@ -195,7 +220,8 @@ static void emit_flush(struct emitter *e)
     e->has_pending = 0;
 }
 
-static int sweep(const uint64_t *keys, size_t n, uint32_t *parent, struct fill *f)
+static int sweep(const uint64_t *keys, size_t n, const uint32_t *id, uint32_t *parent,
+                 struct fill *f)
 {
     uint64_t stack_end[34];
     uint32_t stack_idx[34];
@@ -208,11 +234,14 @@ static int sweep(const uint64_t *keys, size_t n, uint32_t *parent, struct fill *
     f->starts[0] = 0;
     f->vals[0] = 0;
     f->off = 0;
+    f->failed = 0;
     f->t->nchunks = 0;
     for (size_t k = 0; k < n; k++) {
         uint64_t s = keys[k] >> 32;
         unsigned len = (unsigned)(keys[k] >> IDX_BITS) & 63;
         uint32_t i = (uint32_t)(keys[k] & IDX_MASK);
+        if (id)
+            i = id[i];
         uint64_t end = s + ((1ULL << (32 - len)) - 1);
         if (k && (keys[k - 1] >> IDX_BITS) == (keys[k] >> IDX_BITS))
             return -SK_EINVAL; /* the same prefix twice */
@@ -236,11 +265,11 @@ static int sweep(const uint64_t *keys, size_t n, uint32_t *parent, struct fill *
     emit_flush(&e);
     finish_block(f);
     fill_blocks(f, 1u << 24);
-    return 0;
+    return f->failed ? -SK_ENOMEM : 0;
 }
 
-int sk__lpm4_build(const uint32_t *addr, const uint8_t *len, size_t n, uint32_t *parent,
-                   struct sk_lpm4 **out)
+int sk__lpm4_build(const uint32_t *addr, const uint8_t *len, const uint32_t *id, size_t n,
+                   uint32_t *parent, struct sk_lpm4 **out)
 {
     struct sk_lpm4 *t = calloc(1, sizeof *t);
     uint64_t *keys = NULL, *tmp = NULL;
@@ -258,7 +287,8 @@ int sk__lpm4_build(const uint32_t *addr, const uint8_t *len, size_t n, uint32_t 
         !(tmp = malloc((n ? n : 1) * sizeof *tmp)))
         goto out;
     for (size_t i = 0; i < n; i++) {
-        if (len[i] > 32 || (len[i] < 32 && (addr[i] & (0xffffffffu >> len[i])))) {
+        if (len[i] > 32 || (len[i] < 32 && (addr[i] & (0xffffffffu >> len[i]))) ||
+            (id && id[i] >= CHUNK_FLAG - 1)) {
             rc = -SK_EINVAL;
             goto out;
         }
@@ -267,19 +297,19 @@ int sk__lpm4_build(const uint32_t *addr, const uint8_t *len, size_t n, uint32_t 
     sk__radix_sort64(keys, tmp, n);
     free(tmp);
     tmp = NULL;
-    if (!(t->tbl24 = sk__big_alloc(sizeof(uint32_t) << 24)))
+    /* the chunk area for the worst case: at most 2n + 1 boundaries, so at
+     * most C = min(2^24, 2n + 1) chunks of r runs, Σr ≤ 2n + 1 + C, each
+     * at most 5r + 4 bytes. Only the pages written are ever backed. */
+    size_t maxc = n * 2 + 1 < (1u << 24) ? n * 2 + 1 : (1u << 24);
+    t->chunk_bytes = 5 * (2 * n + 1 + maxc) + 4 * maxc + SLACK;
+    if (!(t->tbl24 = sk__big_alloc(sizeof(uint32_t) << 24)) ||
+        !(t->chunks = sk__big_alloc(t->chunk_bytes)))
         goto out;
     f->t = t;
-    f->sizing = 1;
-    if ((rc = sweep(keys, n, NULL, f)) < 0)
+    if ((rc = sweep(keys, n, id, parent, f)) < 0)
         goto out;
+    big_trim(t->chunks, t->chunk_bytes, f->off + SLACK);
     t->chunk_bytes = f->off + SLACK;
-    rc = -SK_ENOMEM;
-    if (!(t->chunks = sk__big_alloc(t->chunk_bytes)))
-        goto out;
-    f->sizing = 0;
-    if ((rc = sweep(keys, n, parent, f)) < 0)
-        goto out;
     *out = t;
     t = NULL;
 out:
@@ -345,7 +375,10 @@ uint32_t sk__lpm4_lookup(const struct sk_lpm4 *t, uint32_t addr)
 
 void sk__lpm4_lookup_batch(const struct sk_lpm4 *t, const uint32_t *addr, size_t n, uint32_t *out)
 {
-    enum { D = 16 };
+#ifndef SK_LPM4_D
+#define SK_LPM4_D 16
+#endif
+    enum { D = SK_LPM4_D };
     const uint32_t *tbl = t->tbl24;
 
     /* stage 1 at i: prefetch the table entry of address i;

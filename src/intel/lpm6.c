@@ -140,8 +140,8 @@ static int build_index(struct sk_lpm6 *t)
     return 0;
 }
 
-int sk__lpm6_build(const uint64_t *hi, const uint64_t *lo, const uint8_t *len, size_t n,
-                   uint32_t *parent, struct sk_lpm6 **out)
+int sk__lpm6_build(const uint64_t *hi, const uint64_t *lo, const uint8_t *len,
+                   const uint32_t *id, size_t n, uint32_t *parent, struct sk_lpm6 **out)
 {
     struct sk_lpm6 *t = calloc(1, sizeof *t);
     struct key6 *keys = NULL;
@@ -167,7 +167,8 @@ int sk__lpm6_build(const uint64_t *hi, const uint64_t *lo, const uint8_t *len, s
             rc = -SK_EINVAL;
             goto out;
         }
-        keys[i] = (struct key6){.hi = hi[i], .lo = lo[i], .idx = (uint32_t)i, .len = len[i]};
+        keys[i] = (struct key6){.hi = hi[i], .lo = lo[i], .idx = id ? id[i] : (uint32_t)i,
+                                .len = len[i]};
     }
     qsort(keys, n, sizeof *keys, key_cmp);
     t->nb = 0;

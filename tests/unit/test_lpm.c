@@ -141,7 +141,7 @@ static void run4(uint32_t *addr, uint8_t *len, size_t n, size_t nq, int near_onl
             len[m++] = len[i];
         }
     }
-    assert_int_equal(sk__lpm4_build(addr, len, m, parent, &t), 0);
+    assert_int_equal(sk__lpm4_build(addr, len, NULL, m, parent, &t), 0);
     /* the edges of every prefix and their neighbours */
     for (size_t i = 0; i < m; i++) {
         uint32_t first = addr[i], last = first | (len[i] ? 0xffffffffu >> len[i] : 0xffffffffu);
@@ -313,7 +313,7 @@ static void run6(uint64_t *hi, uint64_t *lo, uint8_t *len, size_t n, size_t nq)
             len[m++] = len[i];
         }
     }
-    assert_int_equal(sk__lpm6_build(hi, lo, len, m, parent, &t), 0);
+    assert_int_equal(sk__lpm6_build(hi, lo, len, NULL, m, parent, &t), 0);
     for (size_t i = 0; i < m; i++) {
         uint64_t h = hi[i], l = lo[i];
         check6(t, &r, parent, h, l);
@@ -406,13 +406,13 @@ static void test_duplicates_refused(void **state)
     uint8_t l[2] = {8, 8};
     uint32_t parent[2];
     struct sk_lpm4 *t;
-    assert_true(sk__lpm4_build(a, l, 2, parent, &t) < 0);
+    assert_true(sk__lpm4_build(a, l, NULL, 2, parent, &t) < 0);
     a[1] = 0x0a000001u; /* host bits set */
-    assert_true(sk__lpm4_build(a, l, 2, parent, &t) < 0);
+    assert_true(sk__lpm4_build(a, l, NULL, 2, parent, &t) < 0);
     uint64_t h[2] = {1, 1}, lo[2] = {0, 0};
     uint8_t l6[2] = {64, 64};
     struct sk_lpm6 *t6;
-    assert_true(sk__lpm6_build(h, lo, l6, 2, parent, &t6) < 0);
+    assert_true(sk__lpm6_build(h, lo, l6, NULL, 2, parent, &t6) < 0);
 }
 
 static void test_radix_sort(void **state)
