@@ -64,7 +64,9 @@ static void help(void)
            "  -l, --listen ADDR    receive NetFlow/IPFIX on UDP ADDR (HOST:PORT,\n"
            "                       [::1]:PORT; port 0 picks a free port)\n"
            "  -f, --format NAME    input format instead of detecting it (pcap, netflow,\n"
-           "                       eve, zeek)\n"
+           "                       eve, zeek); 'live' captures on the interface named\n"
+           "                       as the input (collect -f live eth0)\n"
+           "      --bpf EXPR       capture filter for packet inputs (pcap, live)\n"
            "      --follow         keep reading files as they grow, across rotation\n"
            "      --for DURATION   stop live inputs after this long (30s, 5m, …)\n"
            "      --idle DURATION  stop live inputs after this long without input\n"
@@ -196,10 +198,11 @@ int sk_cmd_collect(int argc, char **argv)
         {"no-events", no_argument, NULL, 'n'},    {"json", no_argument, NULL, 'j'},
         {"stats", no_argument, NULL, 'S'},        {"config", required_argument, NULL, 'c'},
         {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+        {"bpf", required_argument, NULL, 'B'},
         {0},
     };
     struct sk_cli_common common = {0};
-    const char *format = NULL, *listen_addr = NULL, *port_file = NULL;
+    const char *format = NULL, *listen_addr = NULL, *port_file = NULL, *bpf = NULL;
     const char *inputs[MAX_INPUTS];
     size_t ninputs = 0;
     int follow = 0, stats_json = 0, no_events = 0, c, rc = 0, status = SK_EXIT_ERROR;
@@ -226,6 +229,7 @@ int sk_cmd_collect(int argc, char **argv)
                 return sk_cli_usage_error("collect", "--idle: expected a duration like 2s, got '%s'", optarg);
             break;
         case 'P': port_file = optarg; break;
+        case 'B': bpf = optarg; break;
         case 'n': no_events = 1; break;
         case 'j': common.json = 1; break;
         case 'S': stats_json = 1; break;
@@ -282,6 +286,7 @@ int sk_cmd_collect(int argc, char **argv)
         const struct sk_conf_source *cs = sk_conf_source_for(conf, in);
         int live = strncmp(in, "udp://", 6) == 0;
         struct sk_source_opts so = {.conf = conf,
+                                    .bpf = bpf,
                                     .privacy = sk_privacy_profile_for(conf, in),
                                     .source_id = (uint16_t)i,
                                     .follow = follow || (cs && cs->follow),

@@ -74,14 +74,21 @@ struct sk_pktproc {
     int cdir;
     const struct sk_packet *cpk;
     struct sk_pktproc_stats st;
+    uint64_t events;
 };
 
 static int on_flow_end(void *ctx, uint8_t app, uint32_t sess);
 
+/* Every event leaves through here (flow records through the flow table). */
+static int deliver(struct sk_pktproc *pp, const struct sk_event *ev)
+{
+    pp->events++;
+    return pp->emit(pp->ctx, ev);
+}
+
 static int forward(void *ctx, const struct sk_event *ev)
 {
-    struct sk_pktproc *pp = ctx;
-    return pp->emit(pp->ctx, ev);
+    return deliver(ctx, ev);
 }
 
 int sk_pktproc_new(struct sk_pktproc **out, const struct sk_source_opts *opts,
@@ -247,7 +254,7 @@ static int dns_message(struct sk_pktproc *pp, const struct sk_packet *pk, const 
         ev.dport = pk->dport;
     }
     pp->st.dns++;
-    return pp->emit(pp->ctx, &ev);
+    return deliver(pp, &ev);
 }
 
 /* The session's endpoints as client → server; client_dir 0 = initiator. */
@@ -300,7 +307,7 @@ static int tls_report(void *ctx, const struct sk_tls_report *r)
     }
     s->ts_mark = s->ts_last;
     pp->st.tls++;
-    return pp->emit(pp->ctx, &ev);
+    return deliver(pp, &ev);
 }
 
 static int http_report(struct sk_pktproc *pp, struct sess *s)
@@ -322,7 +329,7 @@ static int http_report(struct sk_pktproc *pp, struct sess *s)
     ev.u.http.status = h->have_resp ? h->status : 0;
     s->ts_mark = s->ts_last;
     pp->st.http++;
-    return pp->emit(pp->ctx, &ev);
+    return deliver(pp, &ev);
 }
 
 /* Reports what the session still holds and frees it. */
@@ -679,6 +686,7 @@ void sk_pktproc_source_stats(const struct sk_pktproc *pp, struct sk_source_stats
     out->malformed = ps.malformed + ps.dns_malformed + ps.tls_malformed + ps.http_malformed +
                      ps.frag_malformed + ps.frag_truncated;
     out->skipped = ps.not_ip;
+    out->events = pp->events;
     out->dropped = ps.evicted + ps.frag_evicted + ps.frag_timeouts + ps.stream_overflows +
                    ps.sessions_refused;
 }

@@ -13,6 +13,7 @@ extern const struct sk_source_ops sk__src_netflow;
 extern const struct sk_source_ops sk__src_collect;
 extern const struct sk_source_ops sk__src_eve;
 extern const struct sk_source_ops sk__src_zeek;
+extern const struct sk_source_ops sk__src_live;
 
 static const struct sk_source_ops *const sources[] = {
     &sk__src_pcap,
@@ -20,6 +21,7 @@ static const struct sk_source_ops *const sources[] = {
     &sk__src_collect,
     &sk__src_eve,
     &sk__src_zeek,
+    &sk__src_live,
     NULL,
 };
 
