@@ -51,3 +51,27 @@ printf 'Unbound: '; "$B" watch "$P_UB" n7.bench-block.test hot0.evil.test 300 ||
 kill "$BIND_PID"; wait "$BIND_PID" 2>/dev/null || true
 start_bind
 printf 'BIND:    '; "$B" watch "$P_BIND" n7.bench-block.test hot0.evil.test 300 || true
+
+echo "--- BIND alone loading the base: text zone file vs raw format (named-compilezone -F raw)"
+named-compilezone -F raw -o "$D/base.raw" base.sakimori.rpz "$D/base.rpz" > /dev/null 2>&1
+cp "$D/base.rpz" "$D/base.text"
+set -- $(free_ports 127.0.0.1 1)
+PL=$1
+for fmt in text raw; do
+    cat > "$D/lone-$fmt.conf" <<CONF
+options { directory "$D"; listen-on port $PL { 127.0.0.1; }; listen-on-v6 { none; };
+  pid-file "$D/lone.pid"; recursion yes; dnssec-validation no;
+  response-policy { zone "base.sakimori.rpz"; } min-update-interval 0 qname-wait-recurse no; };
+controls { };
+zone "base.sakimori.rpz" { type primary; file "$D/base.$fmt"; masterfile-format $fmt; };
+CONF
+    t0=$(date +%s.%N)
+    named -c "$D/lone-$fmt.conf" -g > "$D/lone-$fmt.log" 2>&1 &
+    LP=$!
+    track_pid $LP
+    lone() { [ "$(dig +short +time=1 +tries=1 @127.0.0.1 -p "$PL" n7.bench-block.test)" = 127.0.0.7 ]; }
+    wait_for 300 lone || echo "$fmt: not loaded in 300 s"
+    echo "$fmt: policy enforced $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s after start; peak RSS $(rss $LP)"
+    kill "$LP"; wait "$LP" 2>/dev/null || true
+done
+echo "load at the end: $(uptime | sed 's/.*load average: //')"
