@@ -34,6 +34,12 @@ echo "== decoding from memory (one thread; per CPU second, and per wall second)"
 for v in 9 10 ipfix-rich 5; do
     "$dec" -v "$v" -n 50000000
 done
+echo "-- peer: libfixbuf $(pkg-config --modversion libfixbuf 2>/dev/null || echo '(not installed)'), the same IPFIX messages as '10'"
+if pkg-config --exists libfixbuf; then
+    here=$(cd "$(dirname "$0")" && pwd)
+    cc -O2 -o "$tmp/peer_fixbuf" "$here/peer_fixbuf.c" $(pkg-config --cflags --libs libfixbuf glib-2.0)
+    "$tmp/peer_fixbuf" 20000000
+fi
 
 # --- the collector, against nfcapd --------------------------------------------
 free_port() { # a UDP port nobody has, picked at random
@@ -45,9 +51,7 @@ free_port() { # a UDP port nobody has, picked at random
 
 # nfcapd: records it wrote for one rate
 run_nfcapd() { # rate records
-    runs=$((runs + 1))
-    d="$tmp/nfcapd.$runs.$1"
-    mkdir -p "$d"
+    d=$(mktemp -d "$tmp/nfcapd.$1.XXXXXX")
     port=$(free_port)
     nfcapd -b 127.0.0.1 -p "$port" -w "$d" -B 4194304 -t 3600 -P "$d/pid" > "$d/log" 2>&1 &
     pid=$!
@@ -61,11 +65,8 @@ run_nfcapd() { # rate records
 }
 
 # sakimori collect: records decoded for one rate; $3 = socket buffer
-runs=0
 run_sakimori() { # rate records buffer
-    runs=$((runs + 1))
-    d="$tmp/sk.$runs.$1.$3"
-    mkdir -p "$d"
+    d=$(mktemp -d "$tmp/sk.$1.$3.XXXXXX")
     printf 'netflow:\n  socket_buffer: %s\n' "$3" > "$d/conf.yaml"
     "$sk" collect --config "$d/conf.yaml" --listen 127.0.0.1:0 --port-file "$d/port" \
         --no-events --stats --idle 1s 2> "$d/stats" &

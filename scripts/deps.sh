@@ -13,7 +13,7 @@ libmicrohttpd-dev libgnutls28-dev libcurl4-gnutls-dev libsodium-dev
 libpsl-dev publicsuffix libnftables-dev nftables libhiredis-dev zlib1g-dev
 libcmocka-dev libpcre2-dev nettle-dev libidn2-dev
 unbound bind9 bind9-dnsutils bird2 exabgp redis-server redis-tools
-tshark nfdump softflowd tcpdump iproute2 jq time curl openssl python3
+tshark nfdump softflowd tcpdump iproute2 jq time libfixbuf-dev curl openssl python3
 wamerican
 "
 
