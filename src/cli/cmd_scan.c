@@ -389,7 +389,9 @@ int sk_cmd_scan(int argc, char **argv)
                                     .session = sc.session};
         if (so.privacy > sc.strictest)
             sc.strictest = so.privacy;
-        if ((rc = sk_source_open(&sc.cur, format, argv[i], &so, &ei)) < 0)
+        const struct sk_conf_source *cs = sk_conf_source_for(conf, argv[i]);
+        if ((rc = sk_source_open(&sc.cur, format ? format : cs ? cs->format : NULL, argv[i],
+                                 &so, &ei)) < 0)
             goto fail;
         uint64_t events_before = sc.nevents;
         rc = sc.cur->ops->run(sc.cur, on_event, &sc);

@@ -85,6 +85,7 @@ static int open_file(struct sk_lines *lr, struct sk_errinfo *ei)
         }
         gzbuffer(lr->gz, 1u << 18);
         lr->o.follow = 0; /* a compressed file is a finished file */
+        lr->size = 0;     /* offsets count decompressed bytes: no total */
     }
     lr->pos = 0;
     return 0;

@@ -581,7 +581,10 @@ int sk__zeek_line(void *state, char *line, size_t len, struct sk_event *ev, cons
     *where = 0;
     if (line[0] == '#')
         return tsv_header(z, line, len, why) < 0 ? -1 : 0;
-    if (line[0] == '{') {
+    size_t lead = 0;
+    while (lead < len && (line[lead] == ' ' || line[lead] == '\t'))
+        lead++;
+    if (lead < len && line[lead] == '{') {
         struct sk_js js;
         sk_js_init(&js, line, len);
         if (json_record(&js, r) < 0) {
