@@ -57,6 +57,12 @@ struct sk_conf_sense {
 struct sk_conf_intel {
     struct sk_strlist lists;        /* plain indicator lists loaded by scan/serve */
     struct sk_strlist warninglists; /* MISP warninglist files or directories */
+    int use_store;                  /* scan/serve also match the store's indicators */
+    uint64_t decay_half_life;       /* ns; confidence halves per half-life since last
+                                       seen, for sources without their own; 0 none */
+    uint64_t max_age;               /* ns; not seen again for longer: not matched
+                                       (sources without their own ttl); 0 none */
+    uint32_t min_confidence;        /* decayed below this: not matched */
 };
 
 struct sk_conf_privacy {

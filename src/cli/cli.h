@@ -49,6 +49,17 @@ int sk_cli_progress_ok(const struct sk_cli_common *common);
 int sk_cmd_scan(int argc, char **argv);
 int sk_cmd_synth(int argc, char **argv);
 int sk_cmd_intel(int argc, char **argv);
+int sk__cmd_intel_import(int argc, char **argv);
+int sk__cmd_intel_list(int argc, char **argv);
+int sk__cmd_intel_export(int argc, char **argv);
+int sk__cmd_intel_stats(int argc, char **argv);
+/* The matching snapshot: intel.lists, the given lists, and (intel.use_store)
+ * the store's live indicators; prints the error and returns SK_EXIT_ERROR on
+ * failure. *from_store (may be NULL) counts the store's assertions loaded. */
+struct sk_intel;
+int sk_cli_load_intel(const char *cmd, const struct sk_conf *conf, const char *db,
+                      const char *const *lists, size_t nlists, struct sk_intel **out,
+                      size_t *from_store);
 int sk_cmd_bench(int argc, char **argv);
 int sk_cmd_bench_match(int argc, char **argv);
 int sk_cmd_collect(int argc, char **argv);

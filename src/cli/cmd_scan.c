@@ -67,7 +67,9 @@ static void help(void)
            "\n"
            "options:\n"
            "  -i, --intel PATH   indicator list: one IP, CIDR or domain per line, '#'\n"
-           "                     comments; a domain matches its subdomains (repeatable)\n"
+           "                     comments; a domain matches its subdomains (repeatable);\n"
+           "                     indicators imported into the store are matched too\n"
+           "                     (sakimori intel import; intel.use_store)\n"
            "  -w, --warninglists PATH\n"
            "                     MISP warninglists: a list.json, a list folder or a folder\n"
            "                     of lists (repeatable; default: intel.warninglists)\n"
@@ -300,7 +302,6 @@ int sk_cmd_scan(int argc, char **argv)
     struct sk_errinfo ei = {""};
     struct sk_conf *conf = NULL;
     struct sk_intel *intel = NULL;
-    struct sk_intel_builder *ib = NULL;
     struct scan sc;
     char pathbuf[4096];
 
@@ -343,20 +344,10 @@ int sk_cmd_scan(int argc, char **argv)
         (rc = sk_source_session_new(&sc.session)) < 0)
         goto fail;
 
-    /* indicators: configured lists, then --intel; any bad line stops here */
-    if ((rc = sk_intel_builder_new(&ib)) < 0)
-        goto fail;
-    for (size_t i = 0; i < conf->intel.lists.n + nintel; i++) {
-        const char *p = i < conf->intel.lists.n ? conf->intel.lists.v[i]
-                                                : intel_paths[i - conf->intel.lists.n];
-        const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
-        if ((rc = sk_intel_load_list(ib, p, base, &ei)) < 0)
-            goto fail;
-    }
-    rc = sk_intel_build(ib, &intel);
-    ib = NULL;
-    if (rc < 0)
-        goto fail;
+    /* indicators: configured lists, --intel, and the store's live ones
+     * (intel.use_store); any bad line stops here */
+    if (sk_cli_load_intel("scan", conf, db, intel_paths, nintel, &intel, NULL) != 0)
+        goto out;
     if (sk_cli_load_warninglists("scan", conf, wl_paths, nwl, &wl) != 0)
         goto out;
 
@@ -475,7 +466,6 @@ out:
     sk_findset_free(sc.findings);
     sk_source_session_free(sc.session);
     sk_privacy_free(sc.privacy);
-    sk_intel_builder_free(ib);
     sk_intel_free(intel);
     sk_wl_free(wl);
     sk_conf_free(conf);

@@ -63,6 +63,13 @@ static const struct sk_conf_field sense_fields[] = {
 static const struct sk_conf_field intel_fields[] = {
     {.key = "lists", .type = SK_CT_STRLIST, .offset = offsetof(struct sk_conf_intel, lists)},
     {.key = "warninglists", .type = SK_CT_STRLIST, .offset = offsetof(struct sk_conf_intel, warninglists)},
+    {.key = "use_store", .type = SK_CT_BOOL, .offset = offsetof(struct sk_conf_intel, use_store)},
+    {.key = "decay_half_life", .type = SK_CT_DURATION,
+     .offset = offsetof(struct sk_conf_intel, decay_half_life), .min = 0, .max = 3650 * 86400 * SEC},
+    {.key = "max_age", .type = SK_CT_DURATION,
+     .offset = offsetof(struct sk_conf_intel, max_age), .min = 0, .max = 3650 * 86400 * SEC},
+    {.key = "min_confidence", .type = SK_CT_U32,
+     .offset = offsetof(struct sk_conf_intel, min_confidence), .min = 0, .max = 100},
     {0},
 };
 
@@ -473,6 +480,10 @@ void sk_conf_defaults(struct sk_conf *c)
     c->intel.lists.n = 0;
     c->intel.warninglists.v = NULL;
     c->intel.warninglists.n = 0;
+    c->intel.use_store = 1;
+    c->intel.decay_half_life = 0;
+    c->intel.max_age = 0;
+    c->intel.min_confidence = 0;
     c->privacy.profile = 0;
     c->privacy.domestic.v = NULL;
     c->privacy.domestic.n = 0;

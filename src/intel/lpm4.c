@@ -137,7 +137,8 @@ static size_t chunk_size(uint32_t nruns)
 static void finish_block(struct fill *f)
 {
     if (f->nruns == 1) {
-        f->t->tbl24[f->block] = f->vals[0];
+        if (f->vals[0])
+            f->t->tbl24[f->block] = f->vals[0];
         return;
     }
     size_t sz = chunk_size(f->nruns);
@@ -160,6 +161,8 @@ static void finish_block(struct fill *f)
  * the value in effect. */
 static void fill_blocks(struct fill *f, uint64_t to)
 {
+    if (f->value == 0)
+        return; /* fresh mmap'd memory reads as zero: leave the pages untouched */
     for (uint64_t b = (uint64_t)f->block + 1; b < to; b++)
         f->t->tbl24[b] = f->value;
 }

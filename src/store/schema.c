@@ -270,6 +270,46 @@ const char *const sk__store_migrations[] = {
     "  frontier BLOB NOT NULL,"
     "  log_id BLOB NOT NULL);"
     "INSERT INTO audit_head VALUES (1, 0, x'', randomblob(16));",
+    /* 4 → 5: intel (issue 4): indicators, their sources' assertions, imports
+     * (src/intel/feed_store.c); where a sighting matched and the
+     * warninglists it is on */
+    "CREATE TABLE intel_sources ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  format TEXT,"                     /* of the last import */
+    "  decay_half_life_ns INTEGER,"      /* NULL: intel.decay_half_life */
+    "  ttl_ns INTEGER,"                  /* NULL: intel.max_age */
+    "  created_ns INTEGER NOT NULL,"
+    "  updated_ns INTEGER NOT NULL);"
+    "CREATE TABLE indicators ("
+    "  id INTEGER PRIMARY KEY,"
+    "  type TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"             /* canonical (sk_ioc_canon) */
+    "  created_ns INTEGER NOT NULL,"
+    "  UNIQUE (type, value));"
+    "CREATE TABLE intel_imports ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source_id INTEGER NOT NULL REFERENCES intel_sources(id) ON DELETE CASCADE,"
+    "  path TEXT NOT NULL,"
+    "  format TEXT NOT NULL,"
+    "  started_ns INTEGER NOT NULL,"
+    "  finished_ns INTEGER,"
+    "  records INTEGER, added INTEGER, updated INTEGER, removed INTEGER, skipped INTEGER);"
+    "CREATE TABLE indicator_sources ("
+    "  indicator_id INTEGER NOT NULL REFERENCES indicators(id) ON DELETE CASCADE,"
+    "  source_id INTEGER NOT NULL REFERENCES intel_sources(id) ON DELETE CASCADE,"
+    "  confidence INTEGER NOT NULL CHECK (confidence BETWEEN 0 AND 100),"
+    "  tlp TEXT,"                        /* 'clear' … 'red', NULL unmarked */
+    "  valid_from_ns INTEGER, valid_until_ns INTEGER,"
+    "  first_seen_ns INTEGER, last_seen_ns INTEGER,"
+    "  labels TEXT,"                     /* JSON array */
+    "  stix_id TEXT,"
+    "  description TEXT,"
+    "  import_id INTEGER REFERENCES intel_imports(id) ON DELETE SET NULL,"
+    "  PRIMARY KEY (indicator_id, source_id)) WITHOUT ROWID;"
+    "CREATE INDEX indicator_sources_source ON indicator_sources(source_id, import_id);"
+    "ALTER TABLE findings ADD COLUMN ind_field TEXT;"
+    "ALTER TABLE findings ADD COLUMN warninglists TEXT;",
 };
 
 const size_t sk__store_nmigrations =

@@ -257,9 +257,9 @@ int sk_store_add_finding(struct sk_store *s, int64_t run_id, const struct sk_fin
     static const char sql[] =
         "INSERT INTO findings (run_id, type, ts_first_ns, ts_last_ns, src_ip, src_port,"
         " dst_ip, dst_port, proto, name, ind_value, ind_type, ind_source,"
-        " ind_confidence, count, analyzer, score, evidence, privacy)"
+        " ind_confidence, count, analyzer, score, evidence, privacy, ind_field, warninglists)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-        " ?16, ?17, ?18, ?19)";
+        " ?16, ?17, ?18, ?19, ?20, ?21)";
     char src[SK_ADDR_STRLEN], dst[SK_ADDR_STRLEN];
     sqlite3_stmt *st;
     int rc;
@@ -288,6 +288,8 @@ int sk_store_add_finding(struct sk_store *s, int64_t run_id, const struct sk_fin
         sqlite3_bind_double(st, 17, f->score);
     bind_text_or_null(st, 18, f->evidence_json);
     sqlite3_bind_text(st, 19, sk_privacy_name(f->privacy), -1, SQLITE_STATIC);
+    bind_text_or_null(st, 20, f->indicator.value ? f->indicator.field : NULL);
+    bind_text_or_null(st, 21, f->warninglists_json);
     return step_done(st);
 }
 
