@@ -4,11 +4,14 @@
  * Data structure:
  *   pool     at most max_flows records of 104 bytes, carved in chunks as the
  *            table fills; free records form a list through `next`.
- *   index    open addressing (linear probing) over 2 × max_flows slots (a
- *            power of two); a slot holds the flow's 32-bit hash (its home
- *            slot is hash & mask) and pool index + 1, so a probe compares
- *            hashes without touching the record, and deletion shifts the
- *            probe run back (no tombstones). 8 bytes a slot, 16 a flow.
+ *   index    open addressing (linear probing) over a power of two of slots,
+ *            kept at least twice the active flows: it starts small and
+ *            doubles as the table fills (up to 2 × max_flows), so a table
+ *            holding few flows stays in the CPU caches; a slot holds the
+ *            flow's 32-bit hash (its home slot is hash & mask) and pool
+ *            index + 1, so a probe compares hashes without touching the
+ *            record, and deletion shifts the probe run back (no tombstones).
+ *            8 bytes a slot, 16 a flow at most.
  *   queue    a singly linked FIFO through `next`, ordered by `qkey` (whole
  *            seconds): a flow joins the tail when created. Expiry looks only
  *            at the head: if idle, it ends; if it was seen since it was
@@ -66,6 +69,7 @@ struct sk_flowtab {
     uint32_t free_head;
     struct slot *index;
     uint32_t mask;
+    uint32_t max_mask;   /* the index never grows past this */
     uint32_t head, tail; /* queue */
     uint32_t idle_s;     /* idle_timeout in whole seconds (floor) */
     uint64_t seed;
@@ -94,6 +98,8 @@ int sk_flowtab_new(struct sk_flowtab **out, const struct sk_flowtab_cfg *cfg,
         ft->cfg.max_flows = 1u << 30;
     while (slots < 2ULL * ft->cfg.max_flows)
         slots *= 2;
+    ft->max_mask = (uint32_t)(slots - 1);
+    slots = slots < 4096 ? slots : 4096;
     ft->mask = (uint32_t)(slots - 1);
     ft->index = calloc(slots, sizeof *ft->index);
     ft->nchunks = (ft->cfg.max_flows + POOL_CHUNK - 1) / POOL_CHUNK;
@@ -180,6 +186,28 @@ static void index_delete(struct sk_flowtab *ft, uint32_t i)
         }
     }
     ft->index[hole].ref = 0;
+}
+
+/* Doubles the index and puts every flow back in it. */
+static int index_grow(struct sk_flowtab *ft)
+{
+    uint32_t nmask = ft->mask * 2 + 1;
+    struct slot *n = calloc((size_t)nmask + 1, sizeof *n);
+
+    if (!n)
+        return -SK_ENOMEM;
+    for (uint32_t i = 0; i <= ft->mask; i++) {
+        if (!ft->index[i].ref)
+            continue;
+        uint32_t j = ft->index[i].hash & nmask;
+        while (n[j].ref)
+            j = (j + 1) & nmask;
+        n[j] = ft->index[i];
+    }
+    free(ft->index);
+    ft->index = n;
+    ft->mask = nmask;
+    return 0;
 }
 
 static int emit_flow(struct sk_flowtab *ft, struct flow *f, uint8_t reason)
@@ -399,10 +427,39 @@ static void flow_reset(struct flow *f, const struct sk_packet *pk)
     f->first = f->last = pk->ts;
 }
 
+uint32_t sk_flowtab_hash(const struct sk_flowtab *ft, const struct sk_packet *pk)
+{
+    uint16_t sp = pk->sport;
+    if (pk->proto == 1 || pk->proto == 58)
+        sp = icmp_key_type(pk->proto, sp);
+    return key_hash(ft, pk->src.b, sp, pk->dst.b, pk->dport, pk->proto);
+}
+
+void sk_flowtab_prefetch(const struct sk_flowtab *ft, uint32_t hash, int stage)
+{
+    const struct slot *sl = &ft->index[hash & ft->mask];
+    if (stage == 0) {
+        __builtin_prefetch(sl);
+        return;
+    }
+    /* the slot has arrived by now: fetch the record it points at */
+    if (sl->ref && sl->hash == hash) {
+        const struct flow *f = F((struct sk_flowtab *)ft, sl->ref - 1);
+        __builtin_prefetch(f, 1);
+        __builtin_prefetch((const char *)f + 64, 1);
+    }
+}
+
 int sk_flowtab_packet(struct sk_flowtab *ft, const struct sk_packet *pk, struct sk_flow_hit *hit)
 {
+    return sk_flowtab_packet_h(ft, pk, sk_flowtab_hash(ft, pk), hit);
+}
+
+int sk_flowtab_packet_h(struct sk_flowtab *ft, const struct sk_packet *pk, uint32_t h,
+                        struct sk_flow_hit *hit)
+{
     uint16_t sp = pk->sport, dp = pk->dport;
-    uint32_t h, slot, ref, i;
+    uint32_t slot, ref, i;
     uint32_t now_s = (uint32_t)(pk->ts / SK_NS_PER_SEC);
     const uint8_t *src = pk->src.b, *dst = pk->dst.b;
     struct flow *f = NULL;
@@ -414,7 +471,6 @@ int sk_flowtab_packet(struct sk_flowtab *ft, const struct sk_packet *pk, struct 
 
     if (pk->proto == 1 || pk->proto == 58)
         sp = icmp_key_type(pk->proto, sp);
-    h = key_hash(ft, src, sp, dst, dp, pk->proto);
     for (slot = h & ft->mask; (ref = ft->index[slot].ref); slot = (slot + 1) & ft->mask) {
         if (ft->index[slot].hash != h)
             continue;
@@ -465,6 +521,9 @@ int sk_flowtab_packet(struct sk_flowtab *ft, const struct sk_packet *pk, struct 
         }
     } else {
         if ((rc = alloc_flow(ft, now_s, &i)) < 0)
+            return rc;
+        if ((uint64_t)(ft->st.active + 1) * 2 > (uint64_t)ft->mask + 1 && ft->mask < ft->max_mask &&
+            (rc = index_grow(ft)) < 0)
             return rc;
         /* eviction may have shifted the probe run: find a free slot again */
         for (slot = h & ft->mask; ft->index[slot].ref; slot = (slot + 1) & ft->mask)

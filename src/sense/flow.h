@@ -79,6 +79,15 @@ void sk_flowtab_free(struct sk_flowtab *ft);
  * asked to stop or memory ran out. */
 int sk_flowtab_packet(struct sk_flowtab *ft, const struct sk_packet *pk,
                       struct sk_flow_hit *hit);
+/* The same with the packet's flow hash already computed (batches). */
+int sk_flowtab_packet_h(struct sk_flowtab *ft, const struct sk_packet *pk, uint32_t hash,
+                        struct sk_flow_hit *hit);
+/* The packet's flow hash (the same both ways), and a hint to bring its
+ * index slot (stage 0) and then its record (stage 1, once the slot has had
+ * time to arrive) into the CPU cache: a batch of packets then waits for
+ * memory once instead of once per packet. */
+uint32_t sk_flowtab_hash(const struct sk_flowtab *ft, const struct sk_packet *pk);
+void sk_flowtab_prefetch(const struct sk_flowtab *ft, uint32_t hash, int stage);
 /* The owner's fields of flow id (from a hit); 0 / SK_FLOW_NO_SESS on a
  * fresh flow. */
 uint8_t *sk_flowtab_app(struct sk_flowtab *ft, uint32_t id);

@@ -40,6 +40,7 @@
 #include "sense/tls.h"
 
 enum { APP_UNDECIDED = 0, APP_IGNORE = 1, APP_SESSION = 2 };
+#define SPARE_MAX 64
 enum { P_DETECT, P_DNS, P_TLS, P_HTTP, P_STOP };
 enum { X_NONE, X_SOCKS, X_CONNECT };
 
@@ -69,6 +70,11 @@ struct sk_pktproc {
     uint32_t *free_ids;   /* stack of free ids */
     uint32_t nsess, nfree, sess_cap;
     struct sk_arena scratch;
+    /* finished sessions and TLS decoders kept for the next ones: a busy
+     * link starts thousands a second, and a TLS decoder is 3 KiB */
+    struct sess *spare_sess[SPARE_MAX];
+    struct sk_tls_conn *spare_tls[SPARE_MAX];
+    uint32_t nspare_sess, nspare_tls;
     /* the segment being fed */
     struct sess *cs;
     int cdir;
@@ -150,14 +156,20 @@ static void sess_free(struct sk_pktproc *pp, uint32_t id)
     sk_stream_release(&s->st[1], &pp->mem);
     if (s->tls) {
         charge(pp, -(int64_t)s->tls_charged);
-        sk_tls_conn_free(s->tls);
+        if (pp->nspare_tls < SPARE_MAX && sk_tls_conn_size(s->tls) <= 16384)
+            pp->spare_tls[pp->nspare_tls++] = s->tls;
+        else
+            sk_tls_conn_free(s->tls);
     }
     if (s->http) {
         charge(pp, -(int64_t)sizeof *s->http);
         free(s->http);
     }
     charge(pp, -(int64_t)sizeof *s);
-    free(s);
+    if (pp->nspare_sess < SPARE_MAX)
+        pp->spare_sess[pp->nspare_sess++] = s;
+    else
+        free(s);
     pp->sess[id] = NULL;
     pp->free_ids[pp->nfree++] = id;
 }
@@ -186,7 +198,9 @@ static int sess_new(struct sk_pktproc *pp, const struct sk_packet *pk, int rever
         pp->free_ids = nf;
         pp->sess_cap = cap;
     }
-    if (!(s = calloc(1, sizeof *s)))
+    if (pp->nspare_sess)
+        memset(s = pp->spare_sess[--pp->nspare_sess], 0, sizeof *s);
+    else if (!(s = calloc(1, sizeof *s)))
         return -SK_ENOMEM;
     id = pp->nfree ? pp->free_ids[--pp->nfree] : pp->nsess++;
     pp->sess[id] = s;
@@ -210,6 +224,10 @@ void sk_pktproc_free(struct sk_pktproc *pp)
             sess_free(pp, i);
     free(pp->sess);
     free(pp->free_ids);
+    while (pp->nspare_sess)
+        free(pp->spare_sess[--pp->nspare_sess]);
+    while (pp->nspare_tls)
+        sk_tls_conn_free(pp->spare_tls[--pp->nspare_tls]);
     sk_flowtab_free(pp->flows);
     sk_reasm_free(pp->reasm);
     sk_arena_free(&pp->scratch);
@@ -388,7 +406,9 @@ static int detect(struct sk_pktproc *pp, struct sess *s, int dir, const uint8_t 
     }
     if (sk_tls_looks_like(p, n)) {
         size_t sz;
-        if (!(s->tls = sk_tls_conn_new(pp->mem.depth)))
+        if (pp->nspare_tls)
+            sk_tls_conn_reset(s->tls = pp->spare_tls[--pp->nspare_tls]);
+        else if (!(s->tls = sk_tls_conn_new(pp->mem.depth)))
             return -SK_ENOMEM;
         sz = sk_tls_conn_size(s->tls);
         if (!can_charge(pp, sz)) {
@@ -574,14 +594,14 @@ static int tcp_segment(struct sk_pktproc *pp, const struct sk_packet *pk,
 
 /* --- packets ------------------------------------------------------------------ */
 
-static int ip_packet(struct sk_pktproc *pp, struct sk_packet *pk)
+static int ip_packet(struct sk_pktproc *pp, struct sk_packet *pk, uint32_t hash)
 {
     struct sk_flow_hit hit;
     int rc;
 
     if (pk->tunnels)
         pp->st.tunneled++;
-    if ((rc = sk_flowtab_packet(pp->flows, pk, &hit)) < 0)
+    if ((rc = sk_flowtab_packet_h(pp->flows, pk, hash, &hit)) < 0)
         return rc;
     if (pk->payload_len == 0 && pk->proto != 6)
         return 0;
@@ -595,14 +615,14 @@ static int ip_packet(struct sk_pktproc *pp, struct sk_packet *pk)
     return 0;
 }
 
-int sk_pktproc_packet(struct sk_pktproc *pp, int linktype, sk_nstime ts,
-                      const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+/* Decodes one packet into pk: 1 for an IP packet, 0 skipped (counted). */
+static int decode(struct sk_pktproc *pp, int linktype, sk_nstime ts, const uint8_t *data,
+                  uint32_t caplen, uint32_t wirelen, struct sk_packet *pk)
 {
-    struct sk_packet pk;
     int rc;
 
     pp->st.packets++;
-    rc = sk_decode_packet(linktype, data, caplen, &pk);
+    rc = sk_decode_packet(linktype, data, caplen, pk);
     if (rc < 0) {
         if (rc == -SK_EUNSUP)
             pp->st.not_ip++;
@@ -610,32 +630,86 @@ int sk_pktproc_packet(struct sk_pktproc *pp, int linktype, sk_nstime ts,
             pp->st.malformed++;
         return 0;
     }
-    pk.ts = ts;
-    pk.wirelen = wirelen;
+    pk->ts = ts;
+    pk->wirelen = wirelen;
+    return 1;
+}
+
+/* The rest of the way for a decoded packet; hash is its flow hash when
+ * known (have_hash), computed here otherwise. */
+static int after_decode(struct sk_pktproc *pp, struct sk_packet *pk, uint32_t hash,
+                        int have_hash)
+{
+    sk_nstime ts = pk->ts;
+    uint32_t wirelen = pk->wirelen;
+    int rc;
+
     /* a fragment waits for the rest of its datagram; a completed datagram
      * is decoded again (it may be a tunnel holding fragments: twice at most) */
-    for (int round = 0; pk.fragment && round < 2; round++) {
+    for (int round = 0; pk->fragment && round < 2; round++) {
         struct sk_reasm_out out;
-        if ((rc = sk_reasm_add(pp->reasm, &pk, &out)) <= 0)
+        if ((rc = sk_reasm_add(pp->reasm, pk, &out)) <= 0)
             return rc;
-        rc = sk_decode_packet(pk.ip_version == 4 ? SK_DLT_IPV4 : SK_DLT_IPV6, out.data,
-                              out.len, &pk);
+        rc = sk_decode_packet(pk->ip_version == 4 ? SK_DLT_IPV4 : SK_DLT_IPV6, out.data,
+                              out.len, pk);
         if (rc < 0) {
             pp->st.malformed++;
             return 0;
         }
-        pk.ts = ts;
-        pk.wirelen = wirelen;
-        pk.pkts = out.fragments;
-        pk.ip_len = out.wire_bytes;
+        pk->ts = ts;
+        pk->wirelen = wirelen;
+        pk->pkts = out.fragments;
+        pk->ip_len = out.wire_bytes;
+        have_hash = 0;
     }
-    if (pk.fragment) {
+    if (pk->fragment) {
         pp->st.malformed++;
         return 0;
     }
-    rc = ip_packet(pp, &pk);
+    rc = ip_packet(pp, pk, have_hash ? hash : sk_flowtab_hash(pp->flows, pk));
     sk_arena_reset(&pp->scratch);
     return rc;
+}
+
+int sk_pktproc_packet(struct sk_pktproc *pp, int linktype, sk_nstime ts,
+                      const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+    struct sk_packet pk;
+
+    if (!decode(pp, linktype, ts, data, caplen, wirelen, &pk))
+        return 0;
+    return after_decode(pp, &pk, 0, 0);
+}
+
+int sk_pktproc_batch(struct sk_pktproc *pp, int linktype, const struct sk_pktproc_in *in,
+                     size_t n)
+{
+    struct sk_packet pk[SK_PKTPROC_BATCH];
+    uint32_t hash[SK_PKTPROC_BATCH];
+    uint8_t ok[SK_PKTPROC_BATCH];
+    int rc;
+
+    for (size_t base = 0; base < n; base += SK_PKTPROC_BATCH) {
+        size_t m = n - base < SK_PKTPROC_BATCH ? n - base : SK_PKTPROC_BATCH;
+        /* decode all, and ask for their index slots … */
+        for (size_t i = 0; i < m; i++) {
+            const struct sk_pktproc_in *p = &in[base + i];
+            ok[i] = (uint8_t)decode(pp, linktype, p->ts, p->data, p->caplen, p->wirelen, &pk[i]);
+            if (ok[i] && !pk[i].fragment) {
+                hash[i] = sk_flowtab_hash(pp->flows, &pk[i]);
+                sk_flowtab_prefetch(pp->flows, hash[i], 0);
+            }
+        }
+        /* … then for the records they point at … */
+        for (size_t i = 0; i < m; i++)
+            if (ok[i] && !pk[i].fragment)
+                sk_flowtab_prefetch(pp->flows, hash[i], 1);
+        /* … and by now most of it is in the cache */
+        for (size_t i = 0; i < m; i++)
+            if (ok[i] && (rc = after_decode(pp, &pk[i], hash[i], !pk[i].fragment)) < 0)
+                return rc;
+    }
+    return 0;
 }
 
 int sk_pktproc_tick(struct sk_pktproc *pp, sk_nstime now)

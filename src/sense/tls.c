@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "sakimori/error.h"
+#include "sakimori/hash.h"
 #include "sense/tls.h"
 
 #define RECORD_MAX (16384 + 2048)
@@ -235,20 +236,45 @@ static void hex(const uint8_t *d, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-/* A growing string in a caller's buffer; never overflows, never fails. */
+/* A growing string in a caller's buffer; never overflows, never fails.
+ * Numbers are formatted by hand: fingerprints are built for every handshake
+ * and printf-family calls were most of their cost. */
 struct sbuf {
     char *p;
     size_t len, cap;
 };
 
-static void sput(struct sbuf *s, const char *fmt, unsigned v)
+static inline void s_ch(struct sbuf *s, char c)
 {
-    if (s->len + 1 >= s->cap)
-        return;
-    int n = snprintf(s->p + s->len, s->cap - s->len, fmt, v);
-    if (n > 0)
-        s->len = s->len + (size_t)n < s->cap ? s->len + (size_t)n : s->cap - 1;
+    if (s->len + 1 < s->cap)
+        s->p[s->len++] = c;
 }
+
+static inline void s_dec(struct sbuf *s, unsigned v)
+{
+    char t[10];
+    int n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (s->len + (size_t)n < s->cap)
+        while (n)
+            s->p[s->len++] = t[--n];
+}
+
+static inline void s_hex4(struct sbuf *s, uint16_t v)
+{
+    static const char d[] = "0123456789abcdef";
+    if (s->len + 4 < s->cap) {
+        s->p[s->len++] = d[v >> 12];
+        s->p[s->len++] = d[(v >> 8) & 15];
+        s->p[s->len++] = d[(v >> 4) & 15];
+        s->p[s->len++] = d[v & 15];
+    }
+}
+
+static inline void s_end(struct sbuf *s) { s->p[s->len] = '\0'; }
 
 static void u16_list_dec(struct sbuf *s, const uint16_t *v, uint16_t n)
 {
@@ -256,7 +282,9 @@ static void u16_list_dec(struct sbuf *s, const uint16_t *v, uint16_t n)
     for (uint16_t i = 0; i < n; i++) {
         if (sk_tls_is_grease(v[i]))
             continue;
-        sput(s, first ? "%u" : "-%u", v[i]);
+        if (!first)
+            s_ch(s, '-');
+        s_dec(s, v[i]);
         first = 0;
     }
 }
@@ -278,16 +306,20 @@ void sk_tls_ja3(const struct sk_tls_client_hello *ch, char out[33], char *raw, s
     char buf[JA3_MAX];
     struct sbuf s = {buf, 0, sizeof buf};
 
-    buf[0] = '\0';
-    sput(&s, "%u,", ch->legacy_version);
+    s_dec(&s, ch->legacy_version);
+    s_ch(&s, ',');
     u16_list_dec(&s, ch->ciphers, ch->n_ciphers);
-    sput(&s, ",", 0);
+    s_ch(&s, ',');
     u16_list_dec(&s, ch->exts, ch->n_exts);
-    sput(&s, ",", 0);
+    s_ch(&s, ',');
     u16_list_dec(&s, ch->groups, ch->n_groups);
-    sput(&s, ",", 0);
-    for (uint16_t i = 0; i < ch->n_ecpf; i++)
-        sput(&s, i ? "-%u" : "%u", ch->ecpf[i]);
+    s_ch(&s, ',');
+    for (uint16_t i = 0; i < ch->n_ecpf; i++) {
+        if (i)
+            s_ch(&s, '-');
+        s_dec(&s, ch->ecpf[i]);
+    }
+    s_end(&s);
     md5_hex(buf, s.len, out);
     if (raw && rawlen)
         snprintf(raw, rawlen, "%s", buf);
@@ -298,19 +330,15 @@ void sk_tls_ja3s(const struct sk_tls_server_hello *sh, char out[33], char *raw, 
     char buf[JA3_MAX];
     struct sbuf s = {buf, 0, sizeof buf};
 
-    buf[0] = '\0';
-    sput(&s, "%u,", sh->legacy_version);
-    sput(&s, "%u,", sh->cipher);
+    s_dec(&s, sh->legacy_version);
+    s_ch(&s, ',');
+    s_dec(&s, sh->cipher);
+    s_ch(&s, ',');
     u16_list_dec(&s, sh->exts, sh->n_exts);
+    s_end(&s);
     md5_hex(buf, s.len, out);
     if (raw && rawlen)
         snprintf(raw, rawlen, "%s", buf);
-}
-
-static int cmp_u16(const void *a, const void *b)
-{
-    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
-    return (x > y) - (x < y);
 }
 
 /* Non-GREASE values of v (without `skip1`/`skip2`), optionally sorted. */
@@ -324,15 +352,25 @@ static uint16_t filtered(const uint16_t *v, uint16_t n, uint16_t *out, int sort,
             continue;
         out[k++] = v[i];
     }
-    if (sort)
-        qsort(out, k, sizeof *out, cmp_u16);
+    if (sort) /* a few dozen values: insertion sort beats qsort's setup */
+        for (uint16_t i = 1; i < k; i++) {
+            uint16_t x = out[i], j = i;
+            while (j && out[j - 1] > x) {
+                out[j] = out[j - 1];
+                j--;
+            }
+            out[j] = x;
+        }
     return k;
 }
 
 static void u16_list_hex(struct sbuf *s, const uint16_t *v, uint16_t n)
 {
-    for (uint16_t i = 0; i < n; i++)
-        sput(s, i ? ",%04x" : "%04x", v[i]);
+    for (uint16_t i = 0; i < n; i++) {
+        if (i)
+            s_ch(s, ',');
+        s_hex4(s, v[i]);
+    }
 }
 
 static void sha256_12(const char *s, size_t n, char out[13])
@@ -389,15 +427,29 @@ void sk_tls_ja4(const struct sk_tls_client_hello *ch, char proto, char out[40], 
             alpn[0] = alpn[1] = '9';
         }
     }
-    snprintf(a, sizeof a, "%c%s%c%02u%02u%s", proto, ja4_version(ch->version),
-             ch->has_sni ? 'd' : 'i', nc > 99 ? 99u : nc, ne_all > 99 ? 99u : ne_all, alpn);
-    bstr[0] = cstr[0] = '\0';
+    {
+        const char *v = ja4_version(ch->version);
+        unsigned cn = nc > 99 ? 99u : nc, en = ne_all > 99 ? 99u : ne_all;
+        a[0] = proto;
+        a[1] = v[0];
+        a[2] = v[1];
+        a[3] = ch->has_sni ? 'd' : 'i';
+        a[4] = (char)('0' + cn / 10);
+        a[5] = (char)('0' + cn % 10);
+        a[6] = (char)('0' + en / 10);
+        a[7] = (char)('0' + en % 10);
+        a[8] = alpn[0];
+        a[9] = alpn[1];
+        a[10] = '\0';
+    }
     u16_list_hex(&bs, ciphers, nc);
+    s_end(&bs);
     u16_list_hex(&cs, exts, ne);
     if (ns) {
-        sput(&cs, "_", 0);
+        s_ch(&cs, '_');
         u16_list_hex(&cs, sigs, ns);
     }
+    s_end(&cs);
     if (nc)
         sha256_12(bstr, bs.len, b);
     else
@@ -406,7 +458,12 @@ void sk_tls_ja4(const struct sk_tls_client_hello *ch, char proto, char out[40], 
         sha256_12(cstr, cs.len, c);
     else
         memcpy(c, "000000000000", 13);
-    snprintf(out, 40, "%.10s_%.12s_%.12s", a, b, c);
+    memcpy(out, a, 10); /* a_b_c: 10 + 1 + 12 + 1 + 12 characters */
+    out[10] = '_';
+    memcpy(out + 11, b, 12);
+    out[23] = '_';
+    memcpy(out + 24, c, 12);
+    out[36] = '\0';
     if (raw && rawlen)
         snprintf(raw, rawlen, "%s_%s_%s", a, bstr, cstr);
 }
@@ -436,6 +493,136 @@ int sk_tls_looks_like(const uint8_t *p, size_t n)
     return 1;
 }
 
+/* --- a cache of fingerprints ------------------------------------------------- */
+
+/* The clients of a network send the same hello over and over (one browser,
+ * one TLS library), differing only in SNI and random bytes: a small
+ * direct-mapped cache keyed by everything JA3/JA4 (or JA3S) read saves the
+ * formatting and hashing. The full key is stored and compared, so a hash
+ * collision costs a recomputation, never a wrong fingerprint. One cache per
+ * thread. */
+#define FP_SLOTS 64
+#define FP_KEY_MAX 1024
+
+struct fp_entry {
+    uint64_t hash;
+    uint16_t klen;
+    char a[40], b[40];
+    uint8_t key[FP_KEY_MAX];
+};
+
+static _Thread_local struct fp_entry fp_cache[FP_SLOTS];
+
+struct keybuf {
+    uint8_t k[FP_KEY_MAX];
+    size_t n;
+    int full;
+};
+
+static void key_u16(struct keybuf *kb, uint16_t v)
+{
+    if (kb->n + 2 > sizeof kb->k) {
+        kb->full = 1;
+        return;
+    }
+    kb->k[kb->n++] = (uint8_t)(v >> 8);
+    kb->k[kb->n++] = (uint8_t)v;
+}
+
+static void key_list(struct keybuf *kb, const uint16_t *v, uint16_t n)
+{
+    uint16_t m = 0;
+    for (uint16_t i = 0; i < n; i++)
+        m += !sk_tls_is_grease(v[i]);
+    key_u16(kb, m);
+    for (uint16_t i = 0; i < n; i++)
+        if (!sk_tls_is_grease(v[i]))
+            key_u16(kb, v[i]);
+}
+
+/* Looks the key up: 1 and the two strings when cached, else 0 and the
+ * slot to fill. */
+static struct fp_entry *fp_lookup(const struct keybuf *kb, uint64_t *hash, int *hit)
+{
+    uint64_t h = sk_hash64(kb->k, kb->n, sk_hash_seed());
+    struct fp_entry *e = &fp_cache[h & (FP_SLOTS - 1)];
+    *hash = h;
+    *hit = e->hash == h && e->klen == kb->n && memcmp(e->key, kb->k, kb->n) == 0;
+    return e;
+}
+
+static void fp_store(struct fp_entry *e, const struct keybuf *kb, uint64_t h, const char *a,
+                     const char *b)
+{
+    e->hash = h;
+    e->klen = (uint16_t)kb->n;
+    memcpy(e->key, kb->k, kb->n);
+    memcpy(e->a, a, 40);
+    memcpy(e->b, b, 40);
+}
+
+static void client_fingerprints(const struct sk_tls_client_hello *ch, char ja3[33], char ja4[40])
+{
+    struct keybuf kb = {.n = 0, .full = 0};
+    uint64_t h;
+    int hit;
+
+    key_u16(&kb, 1); /* a ClientHello key */
+    key_u16(&kb, ch->legacy_version);
+    key_u16(&kb, ch->version);
+    key_u16(&kb, (uint16_t)(ch->has_sni << 8 | (ch->alpn_len ? 1 : 0)));
+    key_u16(&kb, ch->alpn_len ? (uint16_t)(ch->alpn[0] << 8 | ch->alpn[ch->alpn_len - 1]) : 0);
+    key_list(&kb, ch->ciphers, ch->n_ciphers);
+    key_list(&kb, ch->exts, ch->n_exts);
+    key_list(&kb, ch->groups, ch->n_groups);
+    key_list(&kb, ch->sigalgs, ch->n_sigalgs);
+    key_u16(&kb, ch->n_ecpf);
+    for (uint16_t i = 0; i < ch->n_ecpf; i++)
+        key_u16(&kb, ch->ecpf[i]);
+    if (kb.full || ch->truncated) {
+        sk_tls_ja3(ch, ja3, NULL, 0);
+        sk_tls_ja4(ch, 't', ja4, NULL, 0);
+        return;
+    }
+    struct fp_entry *e = fp_lookup(&kb, &h, &hit);
+    if (hit) {
+        memcpy(ja3, e->a, 33);
+        memcpy(ja4, e->b, 40);
+        return;
+    }
+    char a[40] = "", b[40] = "";
+    sk_tls_ja3(ch, a, NULL, 0);
+    sk_tls_ja4(ch, 't', b, NULL, 0);
+    fp_store(e, &kb, h, a, b);
+    memcpy(ja3, a, 33);
+    memcpy(ja4, b, 40);
+}
+
+static void server_fingerprint(const struct sk_tls_server_hello *sh, char ja3s[33])
+{
+    struct keybuf kb = {.n = 0, .full = 0};
+    uint64_t h;
+    int hit;
+
+    key_u16(&kb, 2); /* a ServerHello key */
+    key_u16(&kb, sh->legacy_version);
+    key_u16(&kb, sh->cipher);
+    key_list(&kb, sh->exts, sh->n_exts);
+    if (kb.full || sh->truncated) {
+        sk_tls_ja3s(sh, ja3s, NULL, 0);
+        return;
+    }
+    struct fp_entry *e = fp_lookup(&kb, &h, &hit);
+    if (hit) {
+        memcpy(ja3s, e->a, 33);
+        return;
+    }
+    char a[40] = "", b[40] = "";
+    sk_tls_ja3s(sh, a, NULL, 0);
+    fp_store(e, &kb, h, a, b);
+    memcpy(ja3s, a, 33);
+}
+
 /* --- a connection ----------------------------------------------------------- */
 
 enum { ST_IDLE, ST_HELLO, ST_SERVER, ST_DONE };
@@ -450,6 +637,7 @@ struct sk_tls_conn {
     uint32_t hs_cap;
     uint8_t state;
     uint16_t negotiated; /* the last ServerHello's version, 0 before one */
+    uint32_t skip[2];    /* body bytes of a non-handshake record still to pass */
     struct hs_dir d[2];
     struct sk_tls_report rep;
 };
@@ -462,6 +650,21 @@ struct sk_tls_conn *sk_tls_conn_new(uint32_t hs_cap)
     c->hs_cap = hs_cap;
     c->rep.client_dir = -1;
     return c;
+}
+
+void sk_tls_conn_reset(struct sk_tls_conn *c)
+{
+    c->state = ST_IDLE;
+    c->negotiated = 0;
+    c->skip[0] = c->skip[1] = 0;
+    for (int i = 0; i < 2; i++) {
+        c->d[i].len = 0;
+        c->d[i].encrypted = 0;
+    }
+    c->rep.client_dir = -1;
+    c->rep.has_ch = c->rep.has_sh = c->rep.has_cert = 0;
+    c->rep.ja3[0] = c->rep.ja3s[0] = c->rep.ja4[0] = '\0';
+    c->rep.cert_sha1[0] = c->rep.cert_sha256[0] = '\0';
 }
 
 void sk_tls_conn_free(struct sk_tls_conn *c)
@@ -525,8 +728,7 @@ static int handshake_msg(struct sk_tls_conn *c, int dir, uint8_t type, const uin
             return rc;
         c->rep.client_dir = dir;
         c->rep.has_ch = 1;
-        sk_tls_ja3(&c->rep.ch, c->rep.ja3, NULL, 0);
-        sk_tls_ja4(&c->rep.ch, 't', c->rep.ja4, NULL, 0);
+        client_fingerprints(&c->rep.ch, c->rep.ja3, c->rep.ja4);
         c->state = ST_HELLO;
         return 0;
     case 2: /* ServerHello */
@@ -536,7 +738,7 @@ static int handshake_msg(struct sk_tls_conn *c, int dir, uint8_t type, const uin
             return rc;
         c->rep.has_sh = 1;
         c->negotiated = c->rep.sh.version;
-        sk_tls_ja3s(&c->rep.sh, c->rep.ja3s, NULL, 0);
+        server_fingerprint(&c->rep.sh, c->rep.ja3s);
         if (c->rep.sh.is_hrr) { /* another ClientHello follows */
             rc = report(c, fn, ctx);
             c->state = ST_IDLE;
@@ -628,21 +830,35 @@ int sk_tls_conn_feed(struct sk_tls_conn *c, int dir, const uint8_t *p, size_t n,
 
     if (dir < 0 || dir > 1)
         return -SK_EINVAL;
-    while (c->state != ST_DONE && n - off >= 5) {
+    while (c->state != ST_DONE) {
+        if (c->skip[dir]) { /* the body of a record we only needed the header of */
+            size_t k = n - off < c->skip[dir] ? n - off : c->skip[dir];
+            off += k;
+            c->skip[dir] -= (uint32_t)k;
+            if (c->skip[dir])
+                break;
+            continue;
+        }
+        if (n - off < 5)
+            break;
         const uint8_t *r = p + off;
         uint8_t type = r[0];
         size_t rl = rd16(r + 3);
         if (type < 20 || type > 24 || r[1] != 3 || rl > RECORD_MAX)
             return -SK_EPARSE;
-        if (n - off - 5 < rl)
-            break;
         int server = c->rep.client_dir >= 0 && dir != c->rep.client_dir;
-        switch (type) {
-        case 22:
+        if (type == 22) { /* handshake: the whole record is needed */
+            if (n - off - 5 < rl)
+                break;
             if (!c->d[dir].encrypted &&
                 (rc = handshake_record(c, dir, r + 5, rl, fn, ctx)) < 0)
                 return rc;
-            break;
+            off += 5 + rl;
+            continue;
+        }
+        /* other records: what they mean is in the header; the body
+         * (application data, maybe kilobytes) is passed over unbuffered */
+        switch (type) {
         case 20: /* ChangeCipherSpec: encrypted from here on once a TLS ≤ 1.2
                   * ServerHello was seen; before that, or in TLS 1.3, it is
                   * the middlebox-compatibility no-op (a second ClientHello
@@ -666,7 +882,8 @@ int sk_tls_conn_feed(struct sk_tls_conn *c, int dir, const uint8_t *p, size_t n,
         default:
             break;
         }
-        off += 5 + rl;
+        off += 5;
+        c->skip[dir] = (uint32_t)rl;
     }
     return c->state == ST_DONE ? (int)n : (int)off;
 }

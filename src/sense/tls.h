@@ -92,6 +92,8 @@ typedef int (*sk_tls_report_fn)(void *ctx, const struct sk_tls_report *r);
 /* hs_cap bounds a handshake message being joined across records. */
 struct sk_tls_conn *sk_tls_conn_new(uint32_t hs_cap);
 void sk_tls_conn_free(struct sk_tls_conn *c);
+/* Back to a fresh connection, keeping its buffers (for reuse). */
+void sk_tls_conn_reset(struct sk_tls_conn *c);
 /* Bytes the connection holds (for the stream memory budget). */
 size_t sk_tls_conn_size(const struct sk_tls_conn *c);
 /* Feeds in-order bytes of direction dir; returns bytes consumed (whole
