@@ -84,7 +84,9 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    uint64_t rounds = n / pairs, hosts = pairs / 100 ? pairs / 100 : 1;
+    /* 1 % of pairs connect once a round, the rest 0.9 times on average */
+    uint64_t rounds = (uint64_t)ceil((double)n / ((double)pairs * 0.901)),
+             hosts = pairs / 100 ? pairs / 100 : 1;
     const sk_nstime t0 = 1767225600ULL * SK_NS_PER_SEC, round_ns = 60 * SK_NS_PER_SEC;
     struct sk_event ev;
     memset(&ev, 0, sizeof ev);
