@@ -183,6 +183,29 @@ for c in "test-cc-capture-1.pcap 147.32.80.37 141.193.213.21" "test-cc-capture-2
         END { printf "| %s | %s → %s | %s | %s | %d |\n", f, s, d, r ? r : "not found", sc, n }' "$work/$1.txt" >> "$md"
 done
 echo >> "$md"
+
+# ---- sensor logs ------------------------------------------------------------------------
+z="$shared/zeek/test9-mixed"
+if [ -e "$shared/eve/test6-malicious.eve.json" ] && [ -e "$z/conn.log" ]; then
+    {
+        echo "## Sensor logs"
+        echo
+        echo "\`sakimori scan --json --no-store INPUT...\`, default configuration (no warninglists loaded):"
+        echo
+        echo "| input | detections (by analyzer) | top detection |"
+        echo "|---|---|---|"
+    } >> "$md"
+    for spec in "eve/test6-malicious.eve.json|$shared/eve/test6-malicious.eve.json" \
+                "zeek/test9-mixed/{conn,dns,ssl,http}.log|$z/conn.log $z/dns.log $z/ssl.log $z/http.log"; do
+        label=${spec%%|*} files=${spec#*|}
+        # shellcheck disable=SC2086
+        "$bin" scan --json --no-store --quiet $files 2>/dev/null > "$work/log.json" || true
+        jq -r -s --arg l "$label" '[.[] | select(.type == "detection")] as $d
+            | "| \($l) | \($d | group_by(.analyzer) | map("\(.[0].analyzer) \(length)") | join(", ")) | \($d[0] | "\(.analyzer) \(.src_ip) → \(.dst_ip // .name) (\(.score))") |"' \
+            "$work/log.json" >> "$md"
+    done
+    echo >> "$md"
+fi
 {
     echo "Machine: $(nproc) cores; \`uptime\` at the end of the run: \`$(uptime | sed 's/^ *//')\`."
 } >> "$md"

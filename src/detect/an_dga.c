@@ -56,6 +56,7 @@ struct nxhost {
 struct dga {
     const struct sk_conf_detect *conf;
     const struct sk_intel *intel;
+    const struct sk_warninglists *wl;
     struct sk_dga_model *model;
     double threshold;
     struct sk__strtab names;
@@ -263,9 +264,16 @@ static int report_name(struct dga *d, struct judged *j, sk_finding_fn emit, void
             json_object_set_new(ev, "host_nxdomain", json_integer((json_int_t)d->nx[k].nx_total));
             break;
         }
-    /* the model's score is the base; context moves it */
-    struct sk__mod_in mi = {.intel_hit = sk__intel_hit_name(d->intel, name)};
-    double score = sk__score_modify(r.score, &mi, ev);
+    /* the model's score is the base; context moves it (a name under a CDN's
+     * or cloud's domain on a loaded warninglist falls below the threshold) */
+    struct sk__mod_in mi = {.intel_hit = sk__intel_hit_name(d->intel, name),
+                            .warninglist = sk__wl_name(d->wl, name)};
+    double score = sk__score_modify(r.score, &mi, NULL);
+    if (score < d->threshold) {
+        json_decref(ev);
+        return 0;
+    }
+    sk__score_modify(r.score, &mi, ev);
     char *evs = sk__evidence_take(ev);
     if (!evs)
         return -SK_ENOMEM;
@@ -376,6 +384,7 @@ static int dga_create(void **state, const struct sk_analyzer_env *env)
         return -SK_ENOMEM;
     d->conf = &env->conf->detect;
     d->intel = env->intel;
+    d->wl = env->warninglists;
     d->seed = sk_hash_seed();
     if (d->conf->dga.model && *d->conf->dga.model)
         rc = sk_dga_model_load(d->conf->dga.model, &d->model, &ei);
