@@ -831,6 +831,7 @@ static void pending_unlink(struct sk_nf *nf, struct nf_pending *pe)
     else
         nf->pend_tail = pe->prev;
     nf->pend_bytes -= sizeof *pe + pe->len;
+    nf->st.pending_now--;
 }
 
 static void pending_expire(struct sk_nf *nf, sk_nstime now)
@@ -877,6 +878,7 @@ static int pending_add(struct sk_nf *nf, const struct nf_dkey *k, uint16_t tid,
     nf->pend_tail = pe;
     nf->pend_bytes += need;
     nf->st.pending_sets++;
+    nf->st.pending_now++;
     return 0;
 }
 

@@ -43,6 +43,7 @@ struct sk_nf_stats {
     uint64_t withdrawals;    /* IPFIX template withdrawals */
     uint64_t malformed;      /* datagrams, sets or templates rejected */
     uint64_t pending_sets;   /* data sets buffered for a later template */
+    uint64_t pending_now;    /* of those, still waiting */
     uint64_t late_decoded;   /* of those, decoded once the template came */
     uint64_t no_template;    /* data sets whose template never came */
     uint64_t evicted;        /* pending sets or domains dropped at the bounds */

@@ -226,7 +226,8 @@ out:
     sk_nf_stats(s->nf, &st);
     src->stats.events = st.flows - at_open.flows;
     src->stats.malformed += st.malformed - at_open.malformed;
-    src->stats.skipped = (st.keyless - at_open.keyless) + (st.no_template - at_open.no_template);
+    src->stats.skipped = (st.keyless - at_open.keyless) + (st.no_template - at_open.no_template) +
+                         (st.pending_now > at_open.pending_now ? st.pending_now - at_open.pending_now : 0);
     /* the kernel's counter runs from the socket's creation */
     src->stats.dropped = (st.evicted - at_open.evicted) + (have_ovfl ? ovfl_last : 0);
     return rc;

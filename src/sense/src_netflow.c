@@ -11,7 +11,9 @@
  *
  * The decoder lives in the run's session when there is one, so templates
  * seen in one capture decode the data of the next (`scan t.pcap d.pcap`),
- * as they would at a collector that received both.
+ * as they would at a collector that received both. Data sets of this input
+ * still waiting for their template when it ends are counted as skipped (a
+ * later input of the run may yet decode them).
  */
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -164,7 +166,9 @@ out:
     src->stats.events = now.flows - s->at_open.flows;
     src->stats.malformed = bad_packets + now.malformed - s->at_open.malformed;
     src->stats.skipped = not_netflow + (now.keyless - s->at_open.keyless) +
-                         (now.no_template - s->at_open.no_template);
+                         (now.no_template - s->at_open.no_template) +
+                         (now.pending_now > s->at_open.pending_now
+                              ? now.pending_now - s->at_open.pending_now : 0);
     src->stats.dropped = now.evicted - s->at_open.evicted;
     return rc;
 }
