@@ -9,7 +9,8 @@
  * buffer (SO_RXQ_OVFL) is reported as `dropped`, so loss is never silent.
  *
  * The loop wakes at least every 100 ms to honour opts->stop and
- * opts->idle_stop; it never ends on its own otherwise. Time is the
+ * opts->idle_stop (counted from the first datagram, so a collector started
+ * before its exporters waits for them); it never ends on its own otherwise. Time is the
  * reception time (the wall clock), used only where a record carries none.
  */
 #include <arpa/inet.h>
@@ -156,7 +157,7 @@ static int collect_run(struct sk_source *src, sk_event_fn emit, void *ctx)
     } ctl[BATCH];
     uint32_t ovfl_last = 0;
     int have_ovfl = 0, rc;
-    sk_nstime last_input = sk_monotonic();
+    sk_nstime last_input = 0; /* idle_stop counts from the first datagram */
     struct sk_nf_stats st;
 
     if ((rc = sk__nf_for_source(&src->opts, emit, ctx, &s->nf, &s->own_nf)) < 0)
@@ -173,7 +174,8 @@ static int collect_run(struct sk_source *src, sk_event_fn emit, void *ctx)
             goto out;
         }
         if (pr <= 0) {
-            if (src->opts.idle_stop && sk_monotonic() - last_input >= src->opts.idle_stop)
+            if (src->opts.idle_stop && last_input &&
+                sk_monotonic() - last_input >= src->opts.idle_stop)
                 break;
             continue;
         }
