@@ -69,7 +69,7 @@ run_sakimori() { # rate records buffer
     d=$(mktemp -d "$tmp/sk.$1.$3.XXXXXX")
     printf 'netflow:\n  socket_buffer: %s\n' "$3" > "$d/conf.yaml"
     "$sk" collect --config "$d/conf.yaml" --listen 127.0.0.1:0 --port-file "$d/port" \
-        --no-events --stats --idle 1s 2> "$d/stats" &
+        --no-events --stats --idle 1s --for 120s 2> "$d/stats" &
     pid=$!
     pids="$pids $pid"
     while [ ! -s "$d/port" ]; do sleep 0.05; done

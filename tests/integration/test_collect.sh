@@ -90,7 +90,7 @@ def ms: capture("^(?<s>[0-9-]+T[0-9:]+)(\\.(?<f>[0-9]+))?$")
 JQ
 
 for v in 5 9 10; do
-    start_collector "v$v" --idle 2s
+    start_collector "v$v" --idle 2s --for 60s
     start_nfcapd "$TMP/nfcapd-v$v" "$port"
     # softflowd 1.1.0 hangs when its control socket path has 13 characters
     # or more: keep it short and relative
