@@ -1,7 +1,9 @@
 #!/bin/sh
 # The main job on embedded defaults (`make run`): synthesize a labelled
-# scenario — benign hosts with one C2 beacon among them — and scan it with an
-# indicator list that names the beacon's server. Prints the findings.
+# scenario — benign hosts with a C2 beacon, a DGA, a DNS tunnel and a long
+# C2 connection among them — and scan it with an indicator list that names
+# the beacon's server. Prints the findings: sightings of the indicators and
+# the behavioural detections, strongest first.
 set -eu
 bin=${1:-build/sakimori}
 dir=${2:-build/run}
