@@ -24,6 +24,7 @@
 #include "sakimori/conf.h"
 #include "sakimori/govern.h"
 #include "sakimori/log.h"
+#include "sakimori/pdns.h"
 #include "sakimori/store.h"
 
 #define DAY (86400ULL * SK_NS_PER_SEC)
@@ -39,18 +40,18 @@ struct fx {
     int64_t weak;    /* the same, confidence 20 */
 };
 
-static int fx_open(struct fx *f, const char *extra)
+static int fx_open_with(struct fx *f, const char *audit_extra, const char *extra)
 {
     struct sk_errinfo ei = {""};
     char yaml[4096], pa[64], pb[64], pc[64];
 
     snprintf(yaml, sizeof yaml,
              "store:\n  path: %s\n"
-             "audit:\n  key: %s/audit.key\n"
+             "audit:\n  key: %s/audit.key\n%s"
              "privacy:\n  domestic: [203.0.113.0/24]\n"
              "govern:\n  approvals: 2\n  foreign_extra_approvals: 1\n  exigent_window: 1h\n"
              "  approvers:\n    - \"alice %s\"\n    - \"bob %s\"\n    - \"carol %s\"\n%s",
-             f->db, f->dir, sk_key_format_public(f->alice.pub, pa, sizeof pa),
+             f->db, f->dir, audit_extra ? audit_extra : "", sk_key_format_public(f->alice.pub, pa, sizeof pa),
              sk_key_format_public(f->bob.pub, pb, sizeof pb),
              sk_key_format_public(f->carol.pub, pc, sizeof pc), extra ? extra : "");
     if (sk_conf_load_string(yaml, strlen(yaml), "test.yaml", &f->conf, &ei) < 0 ||
@@ -61,6 +62,18 @@ static int fx_open(struct fx *f, const char *extra)
         return -1;
     }
     return 0;
+}
+
+
+static int fx_open_retention(struct fx *f)
+{
+    return fx_open_with(f, "  retention:\n    events: 1d\n    detections: 2d\n    pdns: 1d\n"
+                           "    audit: 1d\n", NULL);
+}
+
+static int fx_open(struct fx *f, const char *extra)
+{
+    return fx_open_with(f, NULL, extra);
 }
 
 static void fx_close(struct fx *f)
@@ -723,6 +736,54 @@ static void test_crash_then_resume(void **state)
     log_verifies(f);
 }
 
+/* --- retention ------------------------------------------------------------------- */
+
+static void test_retention(void **state)
+{
+    struct fx *f = *state;
+    struct sk_errinfo ei = {""};
+    struct sk_retention_result res[8];
+    struct sk_addr a;
+    sk_nstime now = sk_now();
+    int64_t cited;
+
+    /* a proposal cites f->finding: its case is open, so it is held */
+    cited = propose(f, "203.0.113.66", "monitor", DAY, f->finding, NULL, 1);
+    (void)cited;
+    sk_addr_parse("203.0.113.66", &a);
+    assert_int_equal(sk_store_begin(f->st), 0);
+    assert_int_equal(sk_pdns_record(f->st, "old.example", &a, now - 9 * DAY, now - 8 * DAY, 1), 0);
+    assert_int_equal(sk_pdns_record(f->st, "new.example", &a, now - DAY / 2, now, 1), 0);
+    assert_int_equal(sk_store_commit(f->st), 0);
+    /* purge as if ten days had passed, with the periods of the config below */
+    fx_close(f);
+    assert_int_equal(fx_open_retention(f), 0);
+    sk_nstime later = now + 10 * DAY;
+    int n = sk_govern_retention_purge(f->g, later, "tester", 1, res, 8, &ei);
+    assert_int_equal(n, 4);
+    assert_int_equal(res[2].purged, 1); /* f->weak; f->finding is held */
+    assert_int_equal(res[2].held, 1);
+    assert_int_equal(res[3].purged, 2); /* both pdns pairs are older than 10 d - 1 d */
+    assert_int_equal(res[0].purged, 3); /* case, proposal created, submitted */
+    /* a dry run changed nothing */
+    assert_int_equal(count(f, "SELECT count(*) FROM findings"), 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM audit_log WHERE entry IS NULL"), 0);
+    assert_int_equal(sk_govern_retention_purge(f->g, later, "tester", 0, res, 8, &ei), 4);
+    assert_int_equal(count(f, "SELECT count(*) FROM findings"), 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM pdns"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM audit_log WHERE entry IS NULL"), 3);
+    assert_int_equal(count(f, "SELECT count(*) FROM audit_log WHERE kind = 'retention.purge'"), 4);
+    log_verifies(f);
+    /* the governance state still agrees with what is left of the log */
+    char problem[256];
+    uint64_t checked;
+    assert_int_equal(sk_govern_check_log(f->g, &checked, problem, sizeof problem), 0);
+    /* again: nothing more to purge */
+    assert_int_equal(sk_govern_retention_purge(f->g, later, "tester", 0, res, 8, &ei), 4);
+    assert_int_equal(res[2].purged, 0);
+    log_verifies(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -741,6 +802,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_verify_failure_reverts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_revert_is_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_then_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
