@@ -276,6 +276,39 @@ static void test_state_machine_table(void **state)
     }
 }
 
+/* --- configuration the governance refuses ---------------------------------- */
+
+static void test_config_refusals(void **state)
+{
+    struct sk_conf *c = NULL;
+    struct sk_errinfo ei = {""};
+    const char *bad_key = "govern:\n  approvers:\n    - \"alice ed25519:c2hvcnQ=\"\n";
+    const char *bad_form = "govern:\n  approvers:\n    - alice\n";
+    const char *bad_action = "govern:\n  allowed_actions: [monitor, hack_back]\n";
+    (void)state;
+
+    assert_int_equal(sk_conf_load_string(bad_key, strlen(bad_key), "g.yaml", &c, &ei), -SK_ECONF);
+    assert_non_null(strstr(ei.msg, "g.yaml:3:8"));
+    assert_non_null(strstr(ei.msg, "not a public key"));
+    assert_int_equal(sk_conf_load_string(bad_form, strlen(bad_form), "g.yaml", &c, &ei), -SK_ECONF);
+    assert_non_null(strstr(ei.msg, "NAME ed25519:BASE64"));
+    assert_int_equal(sk_conf_load_string(bad_action, strlen(bad_action), "g.yaml", &c, &ei),
+                     -SK_ECONF);
+    assert_non_null(strstr(ei.msg, "g.yaml:2:30"));
+
+    /* the same key under two names is not two approvers */
+    struct sk_key k;
+    char yaml[512], pk[64];
+    sk_key_generate(&k, "alice", NULL);
+    sk_key_format_public(k.pub, pk, sizeof pk);
+    snprintf(yaml, sizeof yaml, "govern:\n  approvers:\n    - \"alice %s\"\n    - \"bob %s\"\n", pk, pk);
+    assert_int_equal(sk_conf_load_string(yaml, strlen(yaml), "g.yaml", &c, &ei), 0);
+    struct sk_govern *g = NULL;
+    assert_int_equal(sk_govern_open(&g, c, NULL, NULL, &ei), -SK_ECONF);
+    assert_non_null(strstr(ei.msg, "share a name or a key"));
+    sk_conf_free(c);
+}
+
 /* --- the whole path ------------------------------------------------------------ */
 
 static void test_approve_apply_revoke(void **state)
@@ -788,6 +821,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_state_machine_table),
+        cmocka_unit_test(test_config_refusals),
         cmocka_unit_test_setup_teardown(test_approve_apply_revoke, setup, teardown),
         cmocka_unit_test_setup_teardown(test_illegal_transitions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forged_replayed_duplicate_self, setup, teardown),
