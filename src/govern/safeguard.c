@@ -204,12 +204,14 @@ static int listed_parse(struct sk__gov_lists *l, const char *s, const char *list
     }
     if (n && s[n - 1] == '.')
         n--;
-    if (n == 0 || n >= sizeof low)
+    if (n == 0 || n >= sizeof low || s[0] == '.')
         return -SK_EPARSE;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (!isalnum(c) && c != '-' && c != '.' && c != '_')
             return -SK_EPARSE;
+        if (c == '.' && (i + 1 == n || s[i + 1] == '.'))
+            return -SK_EPARSE; /* an empty label */
         low[i] = (char)tolower(c);
     }
     low[n] = '\0';
