@@ -64,8 +64,9 @@ int sk_source_open(struct sk_source **out, const char *name, const char *path,
         }
         if (!ops)
             return sk_fail(ei, -SK_EUNSUP,
-                           "%s: byte 0: unrecognised input format (expected pcap or pcapng)",
-                           path);
+                           "%s: byte 0: unrecognised input format (expected pcap/pcapng, NetFlow/IPFIX "
+                           "in pcap, Suricata EVE JSON or a Zeek log%s)",
+                           path, strcmp(path, "-") == 0 ? "; stdin needs --format" : "");
     }
     if ((rc = ops->open(out, path, opts, ei)) < 0)
         return rc;
