@@ -142,10 +142,10 @@ static int v5_server(struct sk_socks *s, const uint8_t *p, size_t n)
             off += 2;
         } else { /* reply */
             long l = v5_addr_msg(q, m);
-            if (l < 0 || q[1] != 0)
-                return -SK_EPARSE;
             if (l == 0)
                 break;
+            if (l < 0 || q[1] != 0) /* l > 0: the whole reply is there */
+                return -SK_EPARSE;
             off += (size_t)l;
             s->granted = 1;
             s->done[0] = 1;

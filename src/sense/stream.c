@@ -180,10 +180,11 @@ int sk_stream_segment(struct sk_stream *s, struct sk_stream_mem *mem, uint32_t s
         }
         return 0;
     }
-    if ((uint32_t)-rel >= n)
+    uint32_t seen = 0u - (uint32_t)rel; /* bytes already delivered (rel ≤ 0) */
+    if (seen >= n)
         return 0; /* all seen before */
-    p += (uint32_t)-rel;
-    n -= (uint32_t)-rel;
+    p += seen;
+    n -= seen;
     if ((rc = deliver(s, mem, p, n, fn, ctx)) < 0)
         return rc;
     /* early segments the hole no longer separates */
