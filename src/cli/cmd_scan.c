@@ -175,11 +175,15 @@ static const char *json_path(const char *p, char *out, size_t len)
     return out;
 }
 
+/* "addr:port", "[v6]:port", or the bare address where there is no port
+ * (a detection about a host pair rather than one connection). */
 static void endpoint(char *out, size_t len, const struct sk_addr *a, uint16_t port)
 {
     char s[SK_ADDR_STRLEN];
     if (!a->family)
         snprintf(out, len, "-");
+    else if (port == 0)
+        snprintf(out, len, "%s", sk_addr_fmt(a, s, sizeof s));
     else if (a->family == SK_AF_INET6)
         snprintf(out, len, "[%s]:%u", sk_addr_fmt(a, s, sizeof s), port);
     else
@@ -205,8 +209,9 @@ static void print_table(const struct sk_finding *const *v, size_t n)
         const struct sk_finding *f = v[i];
         char pb[8];
         snprintf(cells[i][COL_TYPE], 160, "%s", f->type == SK_FINDING_DETECTION && f->analyzer ? f->analyzer : sk_finding_type_name(f->type));
-        sk_rfc3339(f->ts_first, cells[i][COL_FIRST], 160);
-        sk_rfc3339(f->ts_last, cells[i][COL_LAST], 160);
+        /* milliseconds are enough for a person; --json keeps every digit */
+        sk_rfc3339(f->ts_first / SK_NS_PER_MS * SK_NS_PER_MS, cells[i][COL_FIRST], 160);
+        sk_rfc3339(f->ts_last / SK_NS_PER_MS * SK_NS_PER_MS, cells[i][COL_LAST], 160);
         snprintf(cells[i][COL_PROTO], 160, "%s", sk_proto_name(f->proto, pb, sizeof pb));
         endpoint(cells[i][COL_SRC], 160, &f->src, f->sport);
         endpoint(cells[i][COL_DST], 160, &f->dst, f->dport);
