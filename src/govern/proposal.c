@@ -408,8 +408,10 @@ int sk__gov_finding(struct sk_govern *g, int64_t id, struct sk__gov_finding *f)
     } else {
         f->confidence = sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 : sqlite3_column_int(st, 1);
     }
-    /* Findings carry no TLP of their own yet: the configured default applies
-     * (docs/governance.md, "Evidence"). */
+    /* A finding's TLP is its indicator's (intel's store, least restrictive
+     * over the marked sources: the value may be used under it); findings
+     * without a marked indicator — local detections, plain lists — take the
+     * configured default (docs/governance.md, "TLP and use"). */
     f->tlp = g->conf->govern.tlp_default;
     f->first = (sk_nstime)sqlite3_column_int64(st, 3);
     f->last = (sk_nstime)sqlite3_column_int64(st, 4);
@@ -423,6 +425,23 @@ int sk__gov_finding(struct sk_govern *g, int64_t id, struct sk__gov_finding *f)
         snprintf(f->ind_value, sizeof f->ind_value, "%s", (const char *)sqlite3_column_text(st, 8));
     f->dport = (uint16_t)sqlite3_column_int(st, 9);
     sqlite3_reset(st);
+    if (f->ind_value[0]) {
+        static const char q_tlp[] =
+            "SELECT s.tlp FROM indicators i JOIN indicator_sources s ON s.indicator_id = i.id"
+            " WHERE i.value = ?1 AND s.tlp IS NOT NULL";
+        int best = -1;
+        if (sk_store_prepare(g->st, q_tlp, &st) == 0) {
+            sqlite3_bind_text(st, 1, f->ind_value, -1, SQLITE_TRANSIENT);
+            while (sqlite3_step(st) == SQLITE_ROW) {
+                int t = sk_tlp_parse((const char *)sqlite3_column_text(st, 0));
+                if (t >= 0 && (best < 0 || t < best))
+                    best = t;
+            }
+            sqlite3_reset(st);
+        }
+        if (best >= 0)
+            f->tlp = best;
+    }
     return 0;
 }
 

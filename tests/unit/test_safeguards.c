@@ -24,6 +24,7 @@
 #include "govern/govern-int.h"
 #include "sakimori/addr.h"
 #include "sakimori/conf.h"
+#include "sakimori/intel-feed.h"
 #include "sakimori/log.h"
 #include "sakimori/pdns.h"
 
@@ -348,6 +349,29 @@ static void test_evidence(void **state)
     /* evidence about something else does not count (a typo in the target) */
     expect(f, "198.51.100.79", "block", DAY, strong, "evidence", "refuse", "misidentification");
     expect(f, "198.51.100.77", "block", DAY, 0, "evidence", "refuse", "no finding");
+    /* TLP from intel: an indicator a partner shared as TLP:RED may back a
+     * watch, not a block; once another source shares it as GREEN, it may */
+    {
+        char list[400];
+        struct sk_feed_opts o = {.source = "partner", .confidence = 90, .tlp = SK_IOC_TLP_RED};
+        struct sk_feed_stats stats;
+        struct sk_errinfo ei = {""};
+        FILE *fp;
+        snprintf(list, sizeof list, "%s/partner.txt", f->dir);
+        assert_non_null(fp = fopen(list, "w"));
+        fputs("198.51.100.88\n", fp);
+        fclose(fp);
+        if (sk_feed_store_import(f->st, list, SK_FEED_PLAIN, &o, NULL, NULL, &stats, &ei) < 0)
+            fail_msg("import: %s", ei.msg);
+        int64_t red = finding(f, "198.51.100.88", NULL, 90, sk_now());
+        expect(f, "198.51.100.88", "block", DAY, red, "evidence", "refuse", "TLP:AMBER+STRICT");
+        expect(f, "198.51.100.88", "monitor", DAY, red, "evidence", "pass", NULL);
+        o.source = "isac";
+        o.tlp = SK_IOC_TLP_GREEN;
+        if (sk_feed_store_import(f->st, list, SK_FEED_PLAIN, &o, NULL, NULL, &stats, &ei) < 0)
+            fail_msg("import: %s", ei.msg);
+        expect(f, "198.51.100.88", "takedown_request", DAY, red, "evidence", "pass", NULL);
+    }
     /* TLP: evidence marked RED may back a watch, not a block */
     fx_close(f);
     assert_int_equal(fx_open(f, "  tlp_default: red\n", NULL), 0);
