@@ -473,18 +473,35 @@ static int cmd_export(struct govcli *gc, uint64_t since, const char *out, const 
     return SK_EXIT_OK;
 }
 
+/* 93784 s → "1d 2h", 4500 s → "1h 15m", 75 s → "1m 15s", 2.5 → "2.5s" */
+static const char *human(double s, char *out, size_t len)
+{
+    unsigned long long v = (unsigned long long)(s + 0.5);
+    if (s < 60)
+        snprintf(out, len, "%.1fs", s);
+    else if (v < 3600)
+        snprintf(out, len, "%llum %llus", v / 60, v % 60);
+    else if (v < 86400)
+        snprintf(out, len, "%lluh %llum", v / 3600, v % 3600 / 60);
+    else
+        snprintf(out, len, "%llud %lluh", v / 86400, v % 86400 / 3600);
+    return out;
+}
+
 static void print_durations(const char *what, const json_t *d)
 {
+    char a[32], b[32], c[32], e[32];
+
     if (!json_integer_value(json_object_get(d, "count"))) {
         printf("  %-36s none in the period\n", what);
         return;
     }
-    printf("  %-36s median %.0f s, p90 %.0f s (n=%lld, min %.0f s, max %.0f s)\n", what,
-           json_real_value(json_object_get(d, "median_s")),
-           json_real_value(json_object_get(d, "p90_s")),
+    printf("  %-36s median %s, p90 %s (n=%lld, min %s, max %s)\n", what,
+           human(json_real_value(json_object_get(d, "median_s")), a, sizeof a),
+           human(json_real_value(json_object_get(d, "p90_s")), b, sizeof b),
            (long long)json_integer_value(json_object_get(d, "count")),
-           json_real_value(json_object_get(d, "min_s")),
-           json_real_value(json_object_get(d, "max_s")));
+           human(json_real_value(json_object_get(d, "min_s")), c, sizeof c),
+           human(json_real_value(json_object_get(d, "max_s")), e, sizeof e));
 }
 
 static long long I(const json_t *o, const char *a, const char *b)
