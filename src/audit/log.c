@@ -128,11 +128,20 @@ int sk_audit_open(struct sk_audit **out, struct sk_store *st, const struct sk_co
     }
     if (mode == SK_AUDIT_WRITE) {
         if (access(path, F_OK) != 0 && errno == ENOENT) {
-            if ((rc = sk_key_generate(&a->key, "audit-server", ei)) < 0 ||
-                (rc = sk_key_write_secret(&a->key, path, 0, ei)) < 0 ||
-                (rc = write_pub_file(pubpath, &a->key, ei)) < 0)
+            if ((rc = sk_key_generate(&a->key, "audit-server", ei)) < 0)
                 goto out;
-            sk_info("audit", "created the audit signing key %s (public half: %s)", path, pubpath);
+            rc = sk_key_write_secret(&a->key, path, 0, ei);
+            if (rc == -EEXIST || rc == -SK_EEXIST) {
+                /* another process made it first: use theirs */
+                sk_key_wipe(&a->key);
+                if ((rc = sk_key_load_secret(&a->key, path, ei)) < 0)
+                    goto out;
+            } else if (rc < 0 || (rc = write_pub_file(pubpath, &a->key, ei)) < 0) {
+                goto out;
+            } else {
+                sk_info("audit", "created the audit signing key %s (public half: %s)", path,
+                        pubpath);
+            }
         } else if ((rc = sk_key_load_secret(&a->key, path, ei)) < 0) {
             goto out;
         }
