@@ -74,6 +74,8 @@ static int plugin_get(struct sk_govern *g, enum sk_gov_action a, struct sk__gov_
     if (ops->api != SK_ACTION_API)
         return sk_fail(ei, -SK_EUNSUP, "action plugin '%s' speaks API %u, not %u", ops->name,
                        ops->api, SK_ACTION_API);
+    if (!ops->apply || !ops->revert)
+        return sk_fail(ei, -SK_EUNSUP, "action plugin '%s' cannot apply and revert", ops->name);
     for (size_t i = 0; i < g->nplugins; i++) {
         if (g->plugins[i].ops == ops) {
             *out = &g->plugins[i];
