@@ -311,6 +311,22 @@ static int decide(const char *cmd, int argc, char **argv)
         }
         sk_govern_approval_message(digest, v, note, msg);
         sk_key_sign(&k, msg, sizeof msg, sig);
+        if (!common.quiet) {
+            /* say what was signed, on the approver's own terminal */
+            json_t *p = NULL;
+            char hex[65];
+            if (sk_govern_proposal_json(gc.govern, id, &p) == 0) {
+                const json_t *t = json_object_get(p, "target");
+                fprintf(stderr, "%s: %s signs '%s' on proposal #%lld: %s of %s for %s under \"%s\" (digest %s)\n",
+                        cmd, approver, sk_govern_verdict_name(v), (long long)id,
+                        json_string_value(json_object_get(p, "action")),
+                        json_string_value(json_object_get(t, "value")),
+                        json_string_value(json_object_get(p, "ttl")),
+                        json_string_value(json_object_get(p, "legal_basis")),
+                        sk_hex(digest, 32, hex, sizeof hex));
+                json_decref(p);
+            }
+        }
     }
     rc = sk_govern_decide(gc.govern, id, approver, v, note, sig, &ei);
     if (rc < 0) {
