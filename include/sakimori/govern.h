@@ -185,6 +185,10 @@ int sk_govern_case_new(struct sk_govern *g, const char *title, const char *targe
                        struct sk_errinfo *ei);
 int sk_govern_case_add(struct sk_govern *g, int64_t case_id, const int64_t *findings, size_t n,
                        const char *actor, struct sk_errinfo *ei);
+/* Closes a case with no open proposal left; its findings are then subject
+ * to retention again. */
+int sk_govern_case_close(struct sk_govern *g, int64_t case_id, const char *actor,
+                         struct sk_errinfo *ei);
 
 /* --- reading ------------------------------------------------------------------ */
 

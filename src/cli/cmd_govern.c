@@ -422,9 +422,12 @@ static void cases_help(void)
            "       sakimori cases show N\n"
            "       sakimori cases new --title TEXT [--target T] [--finding ID]...\n"
            "       sakimori cases add N --finding ID...\n"
+           "       sakimori cases close N\n"
            "\n"
            "A case groups the findings (sightings, detections) about one target and\n"
            "the proposals made about it. propose opens one per target by itself.\n"
+           "While a case is open its findings are kept whatever audit.retention says;\n"
+           "close it once no proposal of it is open.\n"
            "Showing a case is recorded in the audit log (data access).\n"
            "\n"
            "options:\n"
@@ -504,11 +507,12 @@ int sk_cmd_cases(int argc, char **argv)
     }
     if (optind < argc)
         sub = argv[optind++];
-    if (!strcmp(sub, "show") || !strcmp(sub, "add")) {
+    if (!strcmp(sub, "show") || !strcmp(sub, "add") || !strcmp(sub, "close")) {
         if (optind >= argc || !(id = sk_govcli_id(argv[optind++])))
             return sk_cli_usage_error("cases", "%s: expected a case number", sub);
     } else if (strcmp(sub, "list") && strcmp(sub, "new")) {
-        return sk_cli_usage_error("cases", "unknown subcommand '%s' (list, show, new, add)", sub);
+        return sk_cli_usage_error("cases", "unknown subcommand '%s' (list, show, new, add, close)",
+                                  sub);
     }
     if (optind != argc)
         return sk_cli_usage_error("cases", "unexpected argument '%s'", argv[optind]);
@@ -528,6 +532,12 @@ int sk_cmd_cases(int argc, char **argv)
         sub = "show";
     } else if (!strcmp(sub, "add")) {
         if ((rc = sk_govern_case_add(gc.govern, id, findings, nfind, sk_govcli_actor(as), &ei)) < 0) {
+            status = fail("cases", rc, &ei);
+            goto out;
+        }
+        sub = "show";
+    } else if (!strcmp(sub, "close")) {
+        if ((rc = sk_govern_case_close(gc.govern, id, sk_govcli_actor(as), &ei)) < 0) {
             status = fail("cases", rc, &ei);
             goto out;
         }

@@ -589,6 +589,50 @@ fail:
     return rc;
 }
 
+int sk_govern_case_close(struct sk_govern *g, int64_t case_id, const char *actor,
+                         struct sk_errinfo *ei)
+{
+    static const char q_open[] =
+        "SELECT id, state FROM gov_proposals WHERE case_id = ?1 AND state IN"
+        " ('draft', 'pending', 'approved', 'active', 'provisional') ORDER BY id LIMIT 1";
+    static const char q_close[] =
+        "UPDATE gov_cases SET status = 'closed' WHERE id = ?1 AND status = 'open'";
+    char subject[32];
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = sk_store_begin(g->st)) < 0)
+        return sk_fail(ei, rc, "store: %s", sk_store_errmsg(g->st));
+    if ((rc = sk_store_prepare(g->st, q_open, &st)) < 0)
+        goto fail;
+    sqlite3_bind_int64(st, 1, case_id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        rc = sk_fail(ei, -SK_ESTATE, "case %lld still has proposal #%lld %s: end it first",
+                     (long long)case_id, (long long)sqlite3_column_int64(st, 0),
+                     (const char *)sqlite3_column_text(st, 1));
+        sqlite3_reset(st);
+        goto fail;
+    }
+    sqlite3_reset(st);
+    if ((rc = sk_store_prepare(g->st, q_close, &st)) < 0)
+        goto fail;
+    sqlite3_bind_int64(st, 1, case_id);
+    if ((rc = step_done(st)) < 0)
+        goto fail;
+    if (sqlite3_changes(sk_store_db(g->st)) != 1) {
+        rc = sk_fail(ei, -SK_ESTATE, "case %lld: no such open case", (long long)case_id);
+        goto fail;
+    }
+    snprintf(subject, sizeof subject, "case/%lld", (long long)case_id);
+    if ((rc = sk_audit_append(g->audit, actor, "case.close", subject, NULL, NULL)) < 0 ||
+        (rc = sk_audit_commit(g->audit)) < 0)
+        goto fail;
+    return 0;
+fail:
+    sk_store_rollback(g->st);
+    return rc;
+}
+
 /* The open case for a target, created when there is none. */
 static int case_for_target(struct sk_govern *g, const struct sk_target *t, const char *actor,
                            int64_t *id)

@@ -88,6 +88,13 @@ sk revoke "$P" --reason "host cleaned" --false-positive > /dev/null
 [ "$(sqlite3 "$TMP/s.db" "SELECT count(*) FROM watchlist")" = 0 ] || fail "revoke must revert"
 [ "$(sqlite3 "$TMP/s.db" "SELECT state FROM gov_proposals WHERE id = $P")" = reverted ] || fail "reverted"
 
+# --- cases: an open proposal keeps its case open ---
+run_status sk cases close 1 2> "$TMP/err"    # case 1 holds the refused draft
+expect_status 1 "a case with an open proposal cannot close"
+expect_grep "still has proposal #1 draft" "$TMP/err"
+CASE_P=$(sqlite3 "$TMP/s.db" "SELECT case_id FROM gov_proposals WHERE id = $P")
+sk cases show "$CASE_P" --json | jq -e ".proposals | index($P) != null" > /dev/null || fail "case show"
+
 # --- the exigent path: provisional, then not ratified in time ---
 sk propose --json --target 203.0.113.66 --action monitor --ttl 3d \
     --legal-basis "s.14 (exigent)" --evidence "finding:$F_IP" > "$TMP/p4.json"
@@ -195,5 +202,9 @@ echo "advisory: block 203.0.113.67" > "$TMP/adv.txt"
 run_status "$SAKIMORI" verify --pubkey "$ALICE" --sig "$TMP/adv.sig" "$TMP/adv.txt" > /dev/null
 expect_status 1 "a changed file must not verify"
 
+# the target's case holds the exigent proposal until the end; now it can close
+sk cases close "$CASE_P" --json | jq -e '.status == "closed"' > /dev/null || fail "close a case"
+run_status sk cases close "$CASE_P" 2>/dev/null
+expect_status 1 "a closed case cannot close again"
 sk audit verify > /dev/null || fail "the log must still verify at the end"
 echo "ok: $N audit entries"
