@@ -34,6 +34,7 @@
 #include "sense/flow.h"
 #include "sense/http.h"
 #include "sense/pktproc.h"
+#include "sense/quic.h"
 #include "sense/reasm.h"
 #include "sense/socks.h"
 #include "sense/stream.h"
@@ -53,6 +54,8 @@ struct sess {
     struct sk_http_conn *http;
     struct sk_tls_conn *tls;
     size_t tls_charged;
+    struct sk_quic_conn *quic; /* a QUIC client's Initials (UDP sessions) */
+    uint8_t quic_datagrams;
     struct sk_addr a, b; /* initiator, responder */
     uint16_t aport, bport;
     sk_nstime ts_mark, ts_last;
@@ -81,6 +84,7 @@ struct sk_pktproc {
     const struct sk_packet *cpk;
     struct sk_pktproc_stats st;
     uint64_t events;
+    struct sk_tls_client_hello quic_ch; /* scratch for a QUIC ClientHello */
 };
 
 static int on_flow_end(void *ctx, uint8_t app, uint32_t sess);
@@ -164,6 +168,10 @@ static void sess_free(struct sk_pktproc *pp, uint32_t id)
     if (s->http) {
         charge(pp, -(int64_t)sizeof *s->http);
         free(s->http);
+    }
+    if (s->quic) {
+        charge(pp, -(int64_t)sk_quic_conn_size());
+        sk_quic_conn_free(s->quic);
     }
     charge(pp, -(int64_t)sizeof *s);
     if (pp->nspare_sess < SPARE_MAX)
@@ -592,6 +600,87 @@ static int tcp_segment(struct sk_pktproc *pp, const struct sk_packet *pk,
     return rc;
 }
 
+/* --- QUIC ------------------------------------------------------------------------ */
+
+#define QUIC_MAX_DATAGRAMS 4 /* client Initials looked at before giving up */
+
+static int quic_report(struct sk_pktproc *pp, struct sess *s, const struct sk_packet *pk,
+                       const struct sk_tls_client_hello *ch)
+{
+    struct sk_event ev;
+    char ja3[33], ja4[40], alpn[SK_TLS_NAME_MAX * 4 + 1];
+
+    event_base(pp, &ev, SK_EVENT_TLS, 17);
+    orient(&ev, s, 0);
+    ev.ts = s->ts_mark;
+    ev.ts_end = pk->ts;
+    sk_tls_client_fingerprints(ch, 'q', ja3, ja4);
+    ev.u.tls.sni = ch->has_sni ? arena_str(pp, ch->sni) : NULL;
+    sk_tls_alpn_text(ch, alpn, sizeof alpn);
+    ev.u.tls.alpn = arena_str(pp, alpn);
+    ev.u.tls.client_version = ch->version;
+    ev.u.tls.ja3 = arena_str(pp, ja3);
+    ev.u.tls.ja4 = arena_str(pp, ja4);
+    pp->st.tls++;
+    return deliver(pp, &ev);
+}
+
+/* A UDP datagram of a flow that may be QUIC: the client's first Initial
+ * packets carry its ClientHello. */
+static int udp_datagram(struct sk_pktproc *pp, const struct sk_packet *pk,
+                        const struct sk_flow_hit *hit)
+{
+    uint8_t *app = sk_flowtab_app(pp->flows, hit->id);
+    uint32_t *sid = sk_flowtab_sess(pp->flows, hit->id);
+    struct sess *s;
+    int rc;
+
+    if (*app == APP_IGNORE)
+        return 0;
+    if (*app == APP_UNDECIDED) {
+        if (hit->reverse || !sk_quic_looks_like_initial(pk->payload, pk->payload_len)) {
+            *app = APP_IGNORE;
+            return 0;
+        }
+        if (!can_charge(pp, sk_quic_conn_size())) {
+            pp->st.sessions_refused++;
+            *app = APP_IGNORE;
+            return 0;
+        }
+        if ((rc = sess_new(pp, pk, 0, sid)) < 0)
+            return rc;
+        if (*sid == SK_FLOW_NO_SESS) {
+            *app = APP_IGNORE;
+            return 0;
+        }
+        *app = APP_SESSION;
+        s = pp->sess[*sid];
+        if (!(s->quic = sk_quic_conn_new()))
+            return -SK_ENOMEM;
+        charge(pp, (int64_t)sk_quic_conn_size());
+    }
+    if (*sid == SK_FLOW_NO_SESS || hit->reverse)
+        return 0;
+    s = pp->sess[*sid];
+    s->ts_last = pk->ts;
+    rc = sk_quic_conn_feed(s->quic, pk->payload, pk->payload_len, &pp->quic_ch);
+    if (rc == 1)
+        rc = quic_report(pp, s, pk, &pp->quic_ch);
+    else if (rc < 0 && rc != -SK_ENOMEM)
+        pp->st.tls_malformed++;
+    if (rc != 0 || ++s->quic_datagrams >= QUIC_MAX_DATAGRAMS) {
+        int rc2 = sess_end(pp, *sid);
+        *sid = SK_FLOW_NO_SESS;
+        *app = APP_IGNORE;
+        if (rc == -SK_ENOMEM)
+            return rc;
+        if (rc2 < 0)
+            return rc2;
+        return rc < 0 ? 0 : rc;
+    }
+    return 0;
+}
+
 /* --- packets ------------------------------------------------------------------ */
 
 static int ip_packet(struct sk_pktproc *pp, struct sk_packet *pk, uint32_t hash)
@@ -608,7 +697,7 @@ static int ip_packet(struct sk_pktproc *pp, struct sk_packet *pk, uint32_t hash)
     if (pk->proto == 17) {
         if (pk->sport == 53 || pk->dport == 53)
             return dns_message(pp, pk, pk->payload, pk->payload_len);
-        return 0;
+        return udp_datagram(pp, pk, &hit);
     }
     if (pk->proto == 6)
         return tcp_segment(pp, pk, &hit);

@@ -561,13 +561,14 @@ static void fp_store(struct fp_entry *e, const struct keybuf *kb, uint64_t h, co
     memcpy(e->b, b, 40);
 }
 
-static void client_fingerprints(const struct sk_tls_client_hello *ch, char ja3[33], char ja4[40])
+void sk_tls_client_fingerprints(const struct sk_tls_client_hello *ch, char proto, char ja3[33],
+                                char ja4[40])
 {
     struct keybuf kb = {.n = 0, .full = 0};
     uint64_t h;
     int hit;
 
-    key_u16(&kb, 1); /* a ClientHello key */
+    key_u16(&kb, (uint16_t)(1 << 8 | (uint8_t)proto)); /* a ClientHello key, and t/q/d */
     key_u16(&kb, ch->legacy_version);
     key_u16(&kb, ch->version);
     key_u16(&kb, (uint16_t)(ch->has_sni << 8 | (ch->alpn_len ? 1 : 0)));
@@ -581,7 +582,7 @@ static void client_fingerprints(const struct sk_tls_client_hello *ch, char ja3[3
         key_u16(&kb, ch->ecpf[i]);
     if (kb.full || ch->truncated) {
         sk_tls_ja3(ch, ja3, NULL, 0);
-        sk_tls_ja4(ch, 't', ja4, NULL, 0);
+        sk_tls_ja4(ch, proto, ja4, NULL, 0);
         return;
     }
     struct fp_entry *e = fp_lookup(&kb, &h, &hit);
@@ -592,7 +593,7 @@ static void client_fingerprints(const struct sk_tls_client_hello *ch, char ja3[3
     }
     char a[40] = "", b[40] = "";
     sk_tls_ja3(ch, a, NULL, 0);
-    sk_tls_ja4(ch, 't', b, NULL, 0);
+    sk_tls_ja4(ch, proto, b, NULL, 0);
     fp_store(e, &kb, h, a, b);
     memcpy(ja3, a, 33);
     memcpy(ja4, b, 40);
@@ -728,7 +729,7 @@ static int handshake_msg(struct sk_tls_conn *c, int dir, uint8_t type, const uin
             return rc;
         c->rep.client_dir = dir;
         c->rep.has_ch = 1;
-        client_fingerprints(&c->rep.ch, c->rep.ja3, c->rep.ja4);
+        sk_tls_client_fingerprints(&c->rep.ch, 't', c->rep.ja3, c->rep.ja4);
         c->state = ST_HELLO;
         return 0;
     case 2: /* ServerHello */

@@ -70,6 +70,10 @@ void sk_tls_ja3s(const struct sk_tls_server_hello *sh, char out[33], char *raw, 
 /* proto: 't' TCP, 'q' QUIC, 'd' DTLS. out: 37 bytes. raw: JA4_r. */
 void sk_tls_ja4(const struct sk_tls_client_hello *ch, char proto, char out[40], char *raw,
                 size_t rawlen);
+/* JA3 and JA4 of a ClientHello, through a per-thread cache of recent hello
+ * shapes (the full key is compared: a hit is always right). */
+void sk_tls_client_fingerprints(const struct sk_tls_client_hello *ch, char proto, char ja3[33],
+                                char ja4[40]);
 /* The first ALPN value as text (printable, else \xNN escapes). */
 void sk_tls_alpn_text(const struct sk_tls_client_hello *ch, char *out, size_t len);
 

@@ -248,3 +248,84 @@ write("fuzz_packets", "sense_fragments_v6", b"".join(frame(1, f) for f in frags6
 write("fuzz_packets", "sense_icmp_echo", frame(1, ipv4(c, s, 1, b"\x08\x00\x00\x00\x00\x01\x00\x01")) +
       frame(1, ipv4(s, c, 1, b"\x00\x00\x00\x00\x00\x01\x00\x01")))
 write("fuzz_packets", "sense_dns_answer", frame(1, ipv4(s, c, 17, udp(53, 5000, dns_answer("a.example", "192.0.2.1")))))
+
+# --- QUIC client Initials (fuzz_quic, fuzz_packets) ---------------------------------
+# Encrypting needs AES; python3-cryptography is used when present (the
+# committed seeds were made with it), else these seeds are left as they are.
+try:
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+except ImportError:
+    AESGCM = None
+
+import hashlib
+import hmac
+
+
+def hkdf_expand_label(secret, label, length):
+    info = struct.pack("!HB", length, 6 + len(label)) + b"tls13 " + label + b"\x00"
+    out, t, i = b"", b"", 1
+    while len(out) < length:
+        t = hmac.new(secret, t + info + bytes([i]), hashlib.sha256).digest()
+        out += t
+        i += 1
+    return out[:length]
+
+
+def quic_varint(v):
+    if v < 64:
+        return bytes([v])
+    if v < 16384:
+        return struct.pack("!H", 0x4000 | v)
+    return struct.pack("!I", 0x80000000 | v)
+
+
+def quic_initial(dcid, frames_plain, pn=0, pad_to=1200):
+    salt = bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a")
+    initial = hmac.new(salt, dcid, hashlib.sha256).digest()
+    client = hkdf_expand_label(initial, b"client in", 32)
+    key = hkdf_expand_label(client, b"quic key", 16)
+    iv = hkdf_expand_label(client, b"quic iv", 12)
+    hp = hkdf_expand_label(client, b"quic hp", 16)
+    scid = b"\x11\x22\x33\x44"
+    pn_bytes = struct.pack("!I", pn)  # 4-byte packet number
+    head = bytes([0xc0 | 3]) + struct.pack("!I", 1) + bytes([len(dcid)]) + dcid + bytes([len(scid)]) + scid + b"\x00"
+    # pad the plaintext so the datagram reaches pad_to bytes
+    overhead = len(head) + 2 + 4 + 16
+    payload = frames_plain + b"\x00" * max(0, pad_to - overhead - len(frames_plain))
+    length = 4 + len(payload) + 16
+    hdr = head + struct.pack("!H", 0x4000 | length) + pn_bytes
+    nonce = bytes(a ^ b for a, b in zip(iv, b"\x00" * 8 + pn_bytes))
+    ct = AESGCM(key).encrypt(nonce, payload, hdr)
+    pn_off = len(hdr) - 4
+    sample = ct[0:16]  # 4 bytes after the packet number's start
+    enc = Cipher(algorithms.AES(hp), modes.ECB()).encryptor()
+    mask = enc.update(sample) + enc.finalize()
+    prot = bytearray(hdr)
+    prot[0] ^= mask[0] & 0x0f
+    for i in range(4):
+        prot[pn_off + i] ^= mask[1 + i]
+    return bytes(prot) + ct
+
+
+def crypto_frame(off, data):
+    return b"\x06" + quic_varint(off) + quic_varint(len(data)) + data
+
+
+if AESGCM:
+    chmsg = hs(1, client_hello(sni="quic.example", alpn=(b"h3",)))
+    dcid = bytes.fromhex("8394c8f03e515708")
+    one = quic_initial(dcid, b"\x01" + crypto_frame(40, chmsg[40:]) + crypto_frame(0, chmsg[:40]))
+    write("fuzz_quic", "initial_v1", b"\x00" + struct.pack("!H", len(one)) + one)
+    d1 = quic_initial(dcid, crypto_frame(0, chmsg[:100]), pn=0)
+    d2 = quic_initial(dcid, crypto_frame(100, chmsg[100:]) + b"\x02\x00\x00\x00\x00", pn=1)
+    write("fuzz_quic", "initial_split", b"\x00" + b"".join(struct.pack("!H", len(d)) + d for d in (d1, d2)))
+    write("fuzz_packets", "sense_quic", frame(1, ipv4(c, s, 17, udp(50000, 443, one))))
+    write("fuzz_packets", "sense_quic_split", frame(1, ipv4(c, s, 17, udp(50001, 443, d1))) +
+          frame(1, ipv4(s, c, 17, udp(443, 50001, b"\xc0" + b"\x00" * 30))) +
+          frame(1, ipv4(c, s, 17, udp(50001, 443, d2))))
+chmsg2 = hs(1, client_hello(sni="plain.example", alpn=(b"h3",)))
+plain = (b"\x00\x01" + b"\x03\x05\x00\x01\x00\x00\x01\x02\x03" +
+         crypto_frame(20, chmsg2[20:]) + crypto_frame(0, chmsg2[:20]) +
+         b"\x1c\x0a\x06\x03bye")
+write("fuzz_quic", "frames", b"\x01" + struct.pack("!H", len(plain)) + plain)

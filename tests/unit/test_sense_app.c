@@ -22,6 +22,7 @@
 #include "sense/flow.h"
 #include "sense/http.h"
 #include "sense/pktproc.h"
+#include "sense/quic.h"
 #include "sense/reasm.h"
 #include "sense/socks.h"
 #include "sense/stream.h"
@@ -664,6 +665,81 @@ static void test_tls_over_tcp(void **state)
     sk_pktproc_free(pp);
 }
 
+/* --- QUIC ------------------------------------------------------------------------ */
+
+static void hexeq(const uint8_t *b, size_t n, const char *want)
+{
+    char got[128];
+    for (size_t i = 0; i < n; i++)
+        snprintf(got + 2 * i, 3, "%02x", b[i]);
+    assert_string_equal(got, want);
+}
+
+static void test_quic_keys_and_frames(void **state)
+{
+    /* RFC 9001 Appendix A.1: the client Initial keys for DCID 8394c8f03e515708 */
+    static const uint8_t dcid[] = {0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08};
+    struct sk_quic_keys k;
+    assert_int_equal(sk_quic_client_keys(1, dcid, sizeof dcid, &k), 0);
+    hexeq(k.key, 16, "1f369613dd76d5467730efcbe3b1a22d");
+    hexeq(k.iv, 12, "fa044b2f42a3fd3b46fb255c");
+    hexeq(k.hp, 16, "9f50449e04a0e810283a1e9933adedd2");
+    assert_int_equal(sk_quic_client_keys(0xff00001d, dcid, sizeof dcid, &k), -SK_EUNSUP);
+
+    /* CRYPTO frames out of order, with PADDING, PING and an ACK between */
+    struct sk_quic_conn *q = sk_quic_conn_new();
+    struct sk_tls_client_hello *ch = malloc(sizeof *ch);
+    uint8_t hello[512], msg[600], f[700];
+    size_t hn = client_hello(hello, "h3.example");
+    msg[0] = 1;
+    msg[1] = 0;
+    put16(msg + 2, (uint32_t)hn);
+    memcpy(msg + 4, hello, hn);
+    size_t o = 0, cut = 50, total = hn + 4;
+    f[o++] = 0x06; /* CRYPTO offset cut, the rest */
+    f[o++] = (uint8_t)cut;
+    f[o++] = (uint8_t)(0x40 | ((total - cut) >> 8));
+    f[o++] = (uint8_t)(total - cut);
+    memcpy(f + o, msg + cut, total - cut);
+    o += total - cut;
+    assert_int_equal(sk_quic_conn_frames(q, f, o, ch), 0); /* the start is missing */
+    o = 0;
+    f[o++] = 0x00;
+    f[o++] = 0x01;
+    const uint8_t ack[] = {0x02, 0x05, 0x00, 0x00, 0x01};
+    memcpy(f + o, ack, sizeof ack);
+    o += sizeof ack;
+    f[o++] = 0x06;
+    f[o++] = 0x00;
+    f[o++] = (uint8_t)cut;
+    memcpy(f + o, msg, cut);
+    o += cut;
+    assert_int_equal(sk_quic_conn_frames(q, f, o, ch), 1);
+    assert_string_equal(ch->sni, "h3.example");
+    char ja3[33], ja4[40];
+    sk_tls_client_fingerprints(ch, 'q', ja3, ja4);
+    assert_string_equal(ja3, "87991a9b84cb5b4bc5f84c5ecad46032"); /* as over TCP */
+    assert_string_equal(ja4, "q13d0206h2_777cda164f4b_fb71836bce29");
+    /* a STREAM frame is not allowed in an Initial */
+    const uint8_t stream[] = {0x08, 0x00, 0x01, 0x02};
+    assert_int_equal(sk_quic_conn_frames(q, stream, sizeof stream, ch), -SK_EPARSE);
+    /* not a QUIC Initial: short header, or too small */
+    uint8_t d[1300];
+    memset(d, 0, sizeof d);
+    d[0] = 0x40;
+    assert_false(sk_quic_looks_like_initial(d, sizeof d));
+    d[0] = 0xc3;
+    d[4] = 1;
+    assert_true(sk_quic_looks_like_initial(d, sizeof d));
+    assert_false(sk_quic_looks_like_initial(d, 1000));
+    size_t plen, pl;
+    uint8_t out[1300];
+    d[5] = 8; /* DCID length 8, zero SCID, token, then a bogus length */
+    assert_true(sk_quic_decrypt_initial(d, sizeof d, out, &plen, &pl) < 0);
+    free(ch);
+    sk_quic_conn_free(q);
+}
+
 /* --- HTTP and proxies ------------------------------------------------------------ */
 
 static void test_http(void **state)
@@ -818,6 +894,7 @@ int main(void)
         cmocka_unit_test(test_dns_over_tcp),
         cmocka_unit_test(test_tls_fingerprints),
         cmocka_unit_test(test_tls_over_tcp),
+        cmocka_unit_test(test_quic_keys_and_frames),
         cmocka_unit_test(test_http),
         cmocka_unit_test(test_connect_and_socks),
         cmocka_unit_test(test_flow_icmp_and_state),
