@@ -541,7 +541,6 @@ static int import_abuse(const struct sk__feed *im, char *text, size_t len, enum 
 
 enum sk_feed_format sk_feed_detect(const char *path, const char *head, size_t len)
 {
-    struct stat sb;
     if (path && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
         return SK_FEED_MISP_FEED;
     const char *base = path ? strrchr(path, '/') : NULL;
@@ -612,10 +611,9 @@ int sk_feed_import(const char *path, enum sk_feed_format fmt, const struct sk_fe
     char *data = NULL;
     size_t len;
     int rc;
-    struct stat sb;
 
-    if (fmt == SK_FEED_AUTO && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-        fmt = SK_FEED_MISP_FEED;
+    if (fmt == SK_FEED_AUTO && sk_feed_detect(path, "", 0) == SK_FEED_MISP_FEED)
+        fmt = SK_FEED_MISP_FEED; /* a directory, or its manifest.json */
     if (fmt == SK_FEED_MISP_FEED) {
         struct sk__feed im = {.name = path, .o = o, .sink = sink, .ei = ei};
         if (!o->source || !*o->source)

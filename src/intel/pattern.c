@@ -615,6 +615,7 @@ static struct node *binary(struct parser *P, enum node_kind k, struct node *l, s
     if (n) {
         n->l = l;
         n->r = r;
+        n->offset = l->offset; /* an expression starts where its left side does */
     }
     return n;
 }

@@ -150,7 +150,9 @@ int sk_url_normalize(const char *in, char *out, size_t outlen)
     size_t hlen = (size_t)(hend - host);
     if (hlen && host[hlen - 1] == '.' && *host != '[')
         hlen--;
-    if (hlen == 0)
+    /* a name has no empty label: "", ".", "a..b" and ".a" are not hosts */
+    if (hlen == 0 || host[0] == '.' || host[hlen - 1] == '.' ||
+        memmem(host, hlen, "..", 2))
         goto bad;
     for (size_t i = 0; i < hlen; i++) {
         unsigned char c = (unsigned char)host[i];
