@@ -541,6 +541,7 @@ static int import_abuse(const struct sk__feed *im, char *text, size_t len, enum 
 
 enum sk_feed_format sk_feed_detect(const char *path, const char *head, size_t len)
 {
+    struct stat sb;
     if (path && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
         return SK_FEED_MISP_FEED;
     const char *base = path ? strrchr(path, '/') : NULL;
