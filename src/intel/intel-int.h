@@ -14,8 +14,20 @@ struct sk_lpm4;
 struct sk_lpm6;
 struct sk_domset;
 
+/* Indicator values: a bump allocator over 2 MiB-aligned chunks on
+ * transparent huge pages, because matching reads them at random (a name's
+ * comparison, a prefix's expansion) and 4 KiB pages would cost a TLB miss
+ * each. */
+struct sk__strpool {
+    struct sk__strchunk *head;
+    size_t used, cap; /* in the head chunk */
+};
+char *sk__strpool_dup(struct sk__strpool *p, const char *s, size_t len);
+void sk__strpool_free(struct sk__strpool *p);
+
 struct sk_intel {
-    struct sk_arena arena;        /* values, record strings and label arrays */
+    struct sk_arena arena;        /* record strings and label arrays */
+    struct sk__strpool values;    /* indicator values */
     struct sk_indicator *v;       /* indicators */
     size_t n;
     uint64_t *bslots;             /* the builder's (type, value) table, while freezing */

@@ -47,6 +47,7 @@ struct link {
 
 struct sk_intel_builder {
     struct sk_arena arena;
+    struct sk__strpool values;
     struct sk_indicator *v;
     size_t n, cap;
     uint64_t *slots; /* (hash tag << 32) | (indicator index + 1) */
@@ -297,6 +298,46 @@ static int merge_rec(struct sk_intel_builder *b, uint32_t old, const struct sk_i
     return intern(b, &m, out);
 }
 
+/* --- value strings ------------------------------------------------------------ */
+
+#define STRCHUNK (32u << 20)
+
+struct sk__strchunk {
+    struct sk__strchunk *next;
+    size_t size;
+    char data[];
+};
+
+char *sk__strpool_dup(struct sk__strpool *p, const char *s, size_t len)
+{
+    if (!p->head || p->used + len + 1 > p->cap) {
+        size_t size = STRCHUNK > len + 1 + sizeof(struct sk__strchunk) ? STRCHUNK
+                                                                        : len + 1 + sizeof(struct sk__strchunk);
+        struct sk__strchunk *c = sk__big_alloc(size);
+        if (!c)
+            return NULL;
+        c->next = p->head;
+        c->size = size;
+        p->head = c;
+        p->used = 0;
+        p->cap = size - sizeof *c;
+    }
+    char *d = p->head->data + p->used;
+    memcpy(d, s, len);
+    d[len] = '\0';
+    p->used += len + 1;
+    return d;
+}
+
+void sk__strpool_free(struct sk__strpool *p)
+{
+    for (struct sk__strchunk *c = p->head, *next; c; c = next) {
+        next = c->next;
+        sk__big_free(c, c->size);
+    }
+    p->head = NULL;
+}
+
 /* --- builder ----------------------------------------------------------------- */
 
 int sk_intel_builder_new(struct sk_intel_builder **out)
@@ -315,6 +356,7 @@ void sk_intel_builder_free(struct sk_intel_builder *b)
     if (!b)
         return;
     sk_arena_free(&b->arena);
+    sk__strpool_free(&b->values);
     free(b->v);
     free(b->slots);
     free(b->links);
@@ -347,7 +389,7 @@ int sk_intel_builder_add_record(struct sk_intel_builder *b, const struct sk_ioc_
         if ((rc = intern(b, &r->src, &rec)) < 0 ||
             (rc = grow((void **)&b->v, &b->cap, b->n, sizeof *b->v, 1024)) < 0)
             return rc;
-        const char *v = sk_arena_strndup(&b->arena, canon, len);
+        const char *v = sk__strpool_dup(&b->values, canon, len);
         if (!v)
             return -SK_ENOMEM;
         b->v[b->n] = (struct sk_indicator){.value = v, .src = rec, .type = (uint8_t)type,
@@ -648,6 +690,7 @@ int sk_intel_build(struct sk_intel_builder *b, struct sk_intel **out)
     }
     /* take over the builder's memory */
     in->arena = b->arena;
+    in->values = b->values;
     in->v = b->v;
     in->n = b->n;
     in->bslots = b->slots;
@@ -695,6 +738,7 @@ void sk_intel_free(struct sk_intel *in)
     free(in->oslots);
     free(in->v);
     sk_arena_free(&in->arena);
+    sk__strpool_free(&in->values);
     free(in);
 }
 
@@ -923,8 +967,28 @@ void sk_intel_lookup_names(const struct sk_intel *in, const char *const *names, 
     for (size_t base = 0; base < n; base += CH) {
         size_t m = n - base < CH ? n - base : CH;
         for (size_t i = 0; i < m; i++) {
-            lens[i] = names[base + i] ? (uint16_t)norm_name(names[base + i], buf[i]) : 0;
-            p[i] = buf[i];
+            /* names from the wire are usually lower case already: copy only
+             * the ones that are not (or end with a dot) */
+            const char *nm = names[base + i];
+            size_t len = nm ? strlen(nm) : 0;
+            int upper = 0;
+            /* any byte in 'A'..'Z', eight at a time */
+            for (size_t k = 0; k < len && !upper && len <= 254; k += 8) {
+                uint64_t x = 0;
+                memcpy(&x, nm + k, len - k < 8 ? len - k : 8);
+                upper = ((x + 0x3f3f3f3f3f3f3f3fULL) & ~(x + 0x2525252525252525ULL) &
+                         ~x & 0x8080808080808080ULL) != 0;
+            }
+            if (!nm || len == 0 || len > 254) {
+                lens[i] = 0;
+                p[i] = "";
+            } else if (upper || nm[len - 1] == '.') {
+                lens[i] = (uint16_t)norm_name(nm, buf[i]);
+                p[i] = buf[i];
+            } else {
+                lens[i] = len <= 253 ? (uint16_t)len : 0;
+                p[i] = nm;
+            }
         }
         sk__domset_lookup_batch(in->names, p, lens, m, r);
         for (size_t i = 0; i < m; i++) {

@@ -1159,7 +1159,32 @@ char *sk_stix_pattern_for(enum sk_ioc_type type, const char *value)
     case SK_IOC_CERT_SHA1: fmt = "[x509-certificate:hashes.'SHA-1' = %s]"; break;
     case SK_IOC_CERT_SHA256: fmt = "[x509-certificate:hashes.'SHA-256' = %s]"; break;
     case SK_IOC_DOMAIN: {
-        /* the name and its subdomains: = and LIKE '%.name' */
+        /* the name and its subdomains: = and LIKE '%.name' — or, when the
+         * name has a '_' (a LIKE wildcard, and LIKE has no escape), the
+         * regular expression ^(.*\.)?name$ with its dots escaped */
+        if (strchr(value, '_')) {
+            size_t vl = strlen(value), o = 0;
+            char *re = malloc(2 * vl + 16);
+            if (!re)
+                break;
+            o += (size_t)snprintf(re, 2 * vl + 16, "^(.*\\.)?");
+            for (size_t i = 0; i < vl; i++) {
+                if (value[i] == '.')
+                    re[o++] = '\\';
+                re[o++] = value[i];
+            }
+            re[o++] = '$';
+            re[o] = '\0';
+            char *qr = quote(re);
+            free(re);
+            if (!qr)
+                break;
+            len = strlen(qr) + 40;
+            if ((out = malloc(len)))
+                snprintf(out, len, "[domain-name:value MATCHES %s]", qr);
+            free(qr);
+            break;
+        }
         char *like = malloc(strlen(value) + 3);
         if (!like)
             break;

@@ -8,7 +8,11 @@
  *   the default port of http, https, ws, wss, ftp dropped, an empty port too;
  *   percent-encodings of unreserved characters (A-Z a-z 0-9 - . _ ~)
  *   decoded, the others written with upper-case hex; bytes that may not
- *   appear in a URL (controls, space, non-ASCII) percent-encoded;
+ *   appear in a URL (controls, space, non-ASCII) percent-encoded, and a '%'
+ *   that starts no encoding written "%25" (so normalising twice changes
+ *   nothing);
+ *   a host of letters, digits and "-._~!$&'()*+,;=%" only (or an IPv6
+ *   literal in brackets);
  *   dot segments removed from the path (RFC 3986 §5.2.4), an empty path
  *   written "/"; the fragment dropped (it never goes on the wire);
  *   "http://" added to a URL given without a scheme.
@@ -52,7 +56,7 @@ static int put_pct(struct sk_buf *b, const char *s, size_t n)
                 rc = sk_buf_append(b, e, 3);
             }
             i += 2;
-        } else if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' ||
+        } else if (c == '%' || c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' ||
                    c == '^' || c == '`' || c == '{' || c == '|' || c == '}') {
             char e[3] = {'%', hex[c >> 4], hex[c & 15]};
             rc = sk_buf_append(b, e, 3);
@@ -156,7 +160,8 @@ int sk_url_normalize(const char *in, char *out, size_t outlen)
         goto bad;
     for (size_t i = 0; i < hlen; i++) {
         unsigned char c = (unsigned char)host[i];
-        if (c <= 0x20 || c >= 0x7f)
+        if (*host == '[' ? !(isxdigit(c) || c == ':' || c == '.' || c == '[' || c == ']')
+                         : !(isalnum(c) || strchr("-._~!$&'()*+,;=%", c)))
             goto bad;
         if ((rc = sk_buf_putc(&b, (char)tolower(c))) < 0)
             goto out;

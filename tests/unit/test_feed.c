@@ -327,6 +327,7 @@ static void test_stix_patterns(void **state)
     } round[] = {
         {SK_IOC_IPV4, "192.0.2.1"}, {SK_IOC_CIDR4, "192.0.2.0/24"}, {SK_IOC_IPV6, "2001:db8::1"},
         {SK_IOC_CIDR6, "2001:db8::/32"}, {SK_IOC_DOMAIN, "evil.example"}, {SK_IOC_FQDN, "www.evil.example"},
+        {SK_IOC_DOMAIN, "_dmarc.x_y.example"}, /* '_' is a LIKE wildcard: exported with MATCHES */
         {SK_IOC_URL, "http://evil.example/it's"},
         {SK_IOC_CERT_SHA1, "abcdef0123456789abcdef0123456789abcdef01"},
     };

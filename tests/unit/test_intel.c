@@ -280,6 +280,11 @@ static void test_url_normalize(void **state)
     url_is("http://user:pw@[2001:DB8::1]:80/x", "http://user:pw@[2001:db8::1]/x");
     url_is("ftp://host:21/f", "ftp://host/f");
     url_is("http://h/?", "http://h/?");
+    url_is("http://h/100%/%%41%zz", "http://h/100%25/%25A%25zz"); /* a stray '%' is "%25" */
+    url_is("http://h/100%25", "http://h/100%25");
+    assert_true(sk_url_normalize("http://a[b]/", out, sizeof out) < 0);
+    assert_true(sk_url_normalize("http://a..b/", out, sizeof out) < 0);
+    assert_true(sk_url_normalize("http://./", out, sizeof out) < 0);
     assert_true(sk_url_normalize("http://:80/", out, sizeof out) < 0);
     assert_true(sk_url_normalize("http://h:99999/", out, sizeof out) < 0);
     assert_true(sk_url_normalize("1http://h/", out, sizeof out) < 0);
