@@ -46,12 +46,12 @@ void sk__lpm4_lookup_batch(const struct sk_lpm4 *t, const uint32_t *addr, size_t
 size_t sk__lpm4_bytes(const struct sk_lpm4 *t);
 
 /* --- IPv6: direct index + sorted boundaries (DXR-style) -------------------
- * The boundaries are kept as parallel arrays (high 64 bits, low 64 bits,
+ * The boundaries are kept as one sorted array of (high 64 bits, low 64 bits,
  * result). The addresses between the first and last boundary share their
  * top c bits; the next K bits index a table of (first boundary, count)
  * ranges, and a bucket with no boundary inside holds its result directly.
- * A lookup is one index access and a short search over the high words
- * (the low words are read only on ties, i.e. for prefixes longer than /64). */
+ * A lookup is one index access and a short search over a bucket's few
+ * boundaries, which share a cache line or two. */
 struct sk_lpm6;
 
 /* hi/lo: the address as two host-order 64-bit halves, host bits clear. */

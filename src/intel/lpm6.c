@@ -3,8 +3,8 @@
  *
  * The prefix set becomes its boundaries (lpm.h): sorted 128-bit positions
  * where the longest match changes, each with the result from there on —
- * kept as three parallel arrays (high 64 bits, low 64 bits, result) so a
- * search reads mostly the high words. A lookup is "the last boundary at or
+ * kept as one array of 24-byte entries, so the few a bucket holds share a
+ * cache line or two. A lookup is "the last boundary at or
  * before the address".
  *
  * To find it in O(1) expected memory accesses, every boundary but the first
@@ -30,14 +30,20 @@
 
 typedef unsigned __int128 u128;
 
+/* A boundary: from this address on, the longest match is val (1 + id, or
+ * 0). 24 bytes, so a bucket's few boundaries share a cache line or two. */
+struct bnd {
+    uint64_t hi, lo;
+    uint32_t val;
+};
+
 struct bucket {
     uint32_t first; /* first boundary to search, or the result when count == 0 */
     uint32_t count;
 };
 
 struct sk_lpm6 {
-    uint64_t *hi, *lo;
-    uint32_t *val;
+    struct bnd *b; /* boundaries, sorted */
     size_t nb;
     struct bucket *dir;
     unsigned c, k;  /* region prefix bits, index bits */
@@ -64,19 +70,17 @@ static inline u128 mk(uint64_t hi, uint64_t lo) { return (u128)hi << 64 | lo; }
 
 static int push_boundary(struct sk_lpm6 *t, size_t cap, u128 pos, uint32_t val)
 {
-    if (t->nb && mk(t->hi[t->nb - 1], t->lo[t->nb - 1]) == pos) {
-        t->val[t->nb - 1] = val;
-        if (t->nb >= 2 && t->val[t->nb - 2] == val)
+    if (t->nb && mk(t->b[t->nb - 1].hi, t->b[t->nb - 1].lo) == pos) {
+        t->b[t->nb - 1].val = val;
+        if (t->nb >= 2 && t->b[t->nb - 2].val == val)
             t->nb--; /* the replaced boundary no longer changes anything */
         return 0;
     }
-    if (t->nb && t->val[t->nb - 1] == val)
+    if (t->nb && t->b[t->nb - 1].val == val)
         return 0;
     if (t->nb == cap)
         return -SK_EINVAL;
-    t->hi[t->nb] = (uint64_t)(pos >> 64);
-    t->lo[t->nb] = (uint64_t)pos;
-    t->val[t->nb] = val;
+    t->b[t->nb] = (struct bnd){.hi = (uint64_t)(pos >> 64), .lo = (uint64_t)pos, .val = val};
     t->nb++;
     return 0;
 }
@@ -104,7 +108,7 @@ static int build_index(struct sk_lpm6 *t)
         t->c = 128;
         t->k = 0;
     } else {
-        u128 first = mk(t->hi[1], t->lo[1]), last = mk(t->hi[t->nb - 1], t->lo[t->nb - 1]);
+        u128 first = mk(t->b[1].hi, t->b[1].lo), last = mk(t->b[t->nb - 1].hi, t->b[t->nb - 1].lo);
         t->c = clz128(first ^ last);
         unsigned want = 0;
         while (want < 22 && ((size_t)2 << want) < t->nb)
@@ -127,13 +131,13 @@ static int build_index(struct sk_lpm6 *t)
             start = 0;
             end = ~(u128)0;
         }
-        while (j + 1 < t->nb && mk(t->hi[j + 1], t->lo[j + 1]) <= start)
+        while (j + 1 < t->nb && mk(t->b[j + 1].hi, t->b[j + 1].lo) <= start)
             j++;
         size_t last = j;
-        while (last + 1 < t->nb && mk(t->hi[last + 1], t->lo[last + 1]) <= end)
+        while (last + 1 < t->nb && mk(t->b[last + 1].hi, t->b[last + 1].lo) <= end)
             last++;
         if (last == j)
-            t->dir[b] = (struct bucket){.first = t->val[j], .count = 0};
+            t->dir[b] = (struct bucket){.first = t->b[j].val, .count = 0};
         else
             t->dir[b] = (struct bucket){.first = (uint32_t)j, .count = (uint32_t)(last - j + 1)};
     }
@@ -158,8 +162,7 @@ int sk__lpm6_build(const uint64_t *hi, const uint64_t *lo, const uint8_t *len,
         rc = -SK_ETOOBIG;
         goto out;
     }
-    if (!(keys = malloc((n ? n : 1) * sizeof *keys)) || !(t->hi = malloc(cap * sizeof *t->hi)) ||
-        !(t->lo = malloc(cap * sizeof *t->lo)) || !(t->val = malloc(cap * sizeof *t->val)))
+    if (!(keys = malloc((n ? n : 1) * sizeof *keys)) || !(t->b = malloc(cap * sizeof *t->b)))
         goto out;
     for (size_t i = 0; i < n; i++) {
         u128 a = mk(hi[i], lo[i]);
@@ -171,9 +174,7 @@ int sk__lpm6_build(const uint64_t *hi, const uint64_t *lo, const uint8_t *len,
                                 .len = len[i]};
     }
     qsort(keys, n, sizeof *keys, key_cmp);
-    t->nb = 0;
-    t->hi[0] = t->lo[0] = 0;
-    t->val[0] = 0;
+    t->b[0] = (struct bnd){0, 0, 0};
     t->nb = 1;
     rc = -SK_EINVAL;
     for (size_t k = 0; k < n; k++) {
@@ -215,9 +216,7 @@ void sk__lpm6_free(struct sk_lpm6 *t)
 {
     if (!t)
         return;
-    free(t->hi);
-    free(t->lo);
-    free(t->val);
+    free(t->b);
     free(t->dir);
     free(t);
 }
@@ -226,7 +225,7 @@ size_t sk__lpm6_bytes(const struct sk_lpm6 *t)
 {
     if (!t)
         return 0;
-    return t->nb * (2 * sizeof(uint64_t) + sizeof(uint32_t)) + (sizeof(struct bucket) << t->k);
+    return t->nb * sizeof(struct bnd) + (sizeof(struct bucket) << t->k);
 }
 
 /* The region check: is a inside [region, region + 2^(128-c)) ? */
@@ -241,20 +240,20 @@ static inline uint32_t search(const struct sk_lpm6 *t, const struct bucket *bk, 
     size_t lo = bk->first, hi = bk->first + bk->count - 1;
     while (lo < hi) {
         size_t mid = (lo + hi + 1) / 2;
-        uint64_t h = t->hi[mid];
-        if (h < ah || (h == ah && t->lo[mid] <= al))
+        uint64_t h = t->b[mid].hi;
+        if (h < ah || (h == ah && t->b[mid].lo <= al))
             lo = mid;
         else
             hi = mid - 1;
     }
-    return t->val[lo];
+    return t->b[lo].val;
 }
 
 uint32_t sk__lpm6_lookup(const struct sk_lpm6 *t, uint64_t ah, uint64_t al)
 {
     u128 a = mk(ah, al);
     if (t->nb >= 2 && !in_region(t, a))
-        return a < t->region ? t->val[0] : t->val[t->nb - 1];
+        return a < t->region ? t->b[0].val : t->b[t->nb - 1].val;
     const struct bucket *bk = &t->dir[bucket_of(t, a)];
     if (bk->count == 0)
         return bk->first;
@@ -280,8 +279,8 @@ void sk__lpm6_lookup_batch(const struct sk_lpm6 *t, const uint64_t *hi, const ui
             if (t->nb < 2 || in_region(t, a)) {
                 const struct bucket *bk = &t->dir[bucket_of(t, a)];
                 if (bk->count) {
-                    __builtin_prefetch(&t->hi[bk->first + bk->count / 2]);
-                    __builtin_prefetch(&t->val[bk->first]);
+                    __builtin_prefetch(&t->b[bk->first]);
+                    __builtin_prefetch(&t->b[bk->first + bk->count - 1]);
                 }
             }
         }
