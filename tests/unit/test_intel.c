@@ -448,6 +448,7 @@ static void test_names_bruteforce(void **state)
     free(qbuf);
     free(hits);
     sk_intel_free(in);
+    psl_free((psl_ctx_t *)psl);
 }
 
 struct seen {

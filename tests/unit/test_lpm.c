@@ -93,6 +93,8 @@ static uint32_t ref_get(const struct ref *r, uint64_t hi, uint64_t lo, uint8_t l
 /* --- IPv4 ------------------------------------------------------------------ */
 
 static uint32_t mask4(uint32_t a, unsigned len) { return len ? a & (0xffffffffu << (32 - len)) : 0; }
+/* the host bits of a prefix of length len */
+static uint32_t host4(unsigned len) { return len >= 32 ? 0 : 0xffffffffu >> len; }
 
 /* The containing prefixes of a, longest first: indexes into out, count. */
 static size_t ref4_all(const struct ref *r, uint32_t a, uint32_t *out)
@@ -144,9 +146,7 @@ static void run4(uint32_t *addr, uint8_t *len, size_t n, size_t nq, int near_onl
     assert_int_equal(sk__lpm4_build(addr, len, NULL, m, parent, &t), 0);
     /* the edges of every prefix and their neighbours */
     for (size_t i = 0; i < m; i++) {
-        uint32_t first = addr[i], last = first | (len[i] ? 0xffffffffu >> len[i] : 0xffffffffu);
-        if (len[i] == 0)
-            last = 0xffffffffu;
+        uint32_t first = addr[i], last = first | host4(len[i]);
         check4(t, &r, parent, first);
         check4(t, &r, parent, last);
         check4(t, &r, parent, first - 1);
@@ -156,7 +156,7 @@ static void run4(uint32_t *addr, uint8_t *len, size_t n, size_t nq, int near_onl
     for (size_t i = 0; i < nq; i++) {
         if (m && (near_only || next() % 2)) {
             size_t k = next() % m;
-            q[i] = addr[k] | (uint32_t)(next() & (len[k] ? 0xffffffffu >> len[k] : 0xffffffffu));
+            q[i] = addr[k] | (uint32_t)(next() & host4(len[k]));
             if (len[k] == 0 || (next() % 4 == 0))
                 q[i] ^= (uint32_t)(1u << (next() % 32));
         } else {
