@@ -27,6 +27,8 @@ static void help(void)
            "  -s, --seed N             random seed (default 1)\n"
            "      --hosts N            internal hosts with benign activity (default 20)\n"
            "      --duration SECONDS   length of the capture (default 3600)\n"
+           "      --start TIME         time of the first packet: RFC 3339, or 'now' for a\n"
+           "                           capture that ends now (default 2026-01-01T00:00:00Z)\n"
            "      --web-mean SECONDS   mean gap between a host's web sessions (default 90)\n"
            "      --updates N          periodic update services, 0–5 (default 3)\n"
            "      --beacons N          hosts beaconing, one C2 each (default 1)\n"
@@ -64,6 +66,7 @@ int sk_cmd_synth(int argc, char **argv)
         {"web-mean", required_argument, NULL, 'W'}, {"updates", required_argument, NULL, 'U'},
         {"dga", required_argument, NULL, 'G'},     {"tunnels", required_argument, NULL, 'T'},
         {"longconns", required_argument, NULL, 'L'},
+        {"start", required_argument, NULL, 'S'},
         {0},
     };
     struct sk_synth_cfg cfg;
@@ -71,6 +74,8 @@ int sk_cmd_synth(int argc, char **argv)
     const char *out = NULL;
     uint64_t v;
     int c, rc;
+
+    const char *start = NULL;
 
     sk_synth_defaults(&cfg);
     optind = 1;
@@ -142,6 +147,7 @@ int sk_cmd_synth(int argc, char **argv)
             else
                 cfg.longconns = (uint32_t)v;
             break;
+        case 'S': start = optarg; break;
         case 'h': help(); return SK_EXIT_OK;
         default: return sk_cli_usage_error("synth", "unknown option");
         }
@@ -150,6 +156,12 @@ int sk_cmd_synth(int argc, char **argv)
         return sk_cli_usage_error("synth", "--out DIR is required");
     if (optind < argc)
         return sk_cli_usage_error("synth", "unexpected argument '%s'", argv[optind]);
+    /* after the loop: "now" depends on --duration wherever it was given */
+    if (start && strcmp(start, "now") == 0)
+        cfg.start = (sk_now() - cfg.duration) / SK_NS_PER_SEC * SK_NS_PER_SEC;
+    else if (start && sk_rfc3339_parse(start, &cfg.start) < 0)
+        return sk_cli_usage_error("synth", "--start: expected RFC 3339 like 2026-01-01T00:00:00Z or 'now', got '%s'",
+                                  start);
     if ((rc = sk_synth_run(&cfg, out, &ei)) < 0)
         return sk_cli_fail("synth", rc, &ei);
     return SK_EXIT_OK;
