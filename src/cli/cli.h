@@ -47,6 +47,7 @@ int sk_cli_load_warninglists(const char *cmd, const struct sk_conf *conf,
 int sk_cli_progress_ok(const struct sk_cli_common *common);
 
 int sk_cmd_scan(int argc, char **argv);
+int sk_cmd_pdns(int argc, char **argv);
 int sk_cmd_synth(int argc, char **argv);
 int sk_cmd_intel(int argc, char **argv);
 int sk__cmd_intel_import(int argc, char **argv);

@@ -15,6 +15,7 @@ static const struct sk_cmd commands[] = {
     {"intel", "threat intelligence: indicators, feeds, warninglists", sk_cmd_intel},
     {"bench", "micro-benchmarks of the hot paths (match, …)", sk_cmd_bench},
     {"collect", "decode telemetry (files or NetFlow/IPFIX over UDP) into events", sk_cmd_collect},
+    {"pdns", "passive DNS: the names seen on an address, the addresses of a name", sk_cmd_pdns},
     {"cases", "cases: the findings and proposals about one target", sk_cmd_cases},
     {"propose", "propose a neutralization; the safeguards check it", sk_cmd_propose},
     {"approve", "approve a proposal with your signature (oversight body)", sk_cmd_approve},

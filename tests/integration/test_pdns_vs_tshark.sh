@@ -55,6 +55,24 @@ done
 sqlite3 "$TMP/test-cc-capture-2.db" "SELECT count(*) FROM pdns WHERE name = 'rdap.apnic.net'" \
     | grep -qv '^0$' || fail "query name behind a CNAME not recorded"
 
+# the pdns command: names on an address (and their number), addresses of a
+# name with and without subdomains, the same rows as the table
+db="$TMP/test-cc-capture-2.db"
+"$SAKIMORI" pdns --db "$db" --json 127.0.0.11 > "$TMP/p1.json" 2> "$TMP/p1.err"
+want=$(sqlite3 "$db" "SELECT count(DISTINCT name) FROM pdns WHERE addr = x'00000000000000000000ffff7f00000b'")
+[ "$(jq -r .name "$TMP/p1.json" | sort -u | wc -l)" -eq "$want" ] || fail "pdns ADDRESS: wrong names"
+"$SAKIMORI" pdns --db "$db" 127.0.0.11/32 > /dev/null 2> "$TMP/p2.err"
+expect_grep "pdns: $want distinct names resolved into 127.0.0.11/32" "$TMP/p2.err"
+[ "$("$SAKIMORI" pdns --db "$db" --json RDAP.APNIC.net. | jq -r .addr | sort | tr '\n' ' ')" = \
+  "104.18.235.68 104.18.236.68 2606:4700::6812:eb44 2606:4700::6812:ec44 " ] || fail "pdns NAME: wrong addresses"
+[ "$("$SAKIMORI" pdns --db "$db" --json apnic.net | wc -l)" -eq 0 ] || fail "pdns NAME: only that name"
+[ "$("$SAKIMORI" pdns --db "$db" --json -s apnic.net | jq -r .name | sort -u)" = rdap.apnic.net ] \
+    || fail "pdns -s NAME: the names under it"
+[ "$("$SAKIMORI" pdns --db "$db" --json --since 2030-01-01T00:00:00Z 127.0.0.11 | wc -l)" -eq 0 ] \
+    || fail "pdns --since in the future still lists rows"
+run_status "$SAKIMORI" pdns --db "$db" 10.0.0.1/8
+expect_status 2 "a prefix with host bits"
+
 # --no-store writes nothing; telemetry off stores findings but no telemetry
 pcap="$SK_SHARED_DATA/pcap/test-cc-capture-2.pcap"
 run_status "$SAKIMORI" scan -q --no-store --db "$TMP/none.db" "$pcap"
