@@ -778,7 +778,10 @@ void sk_intel_stats(const struct sk_intel *in, struct sk_intel_stats *st)
 
 /* --- matching ------------------------------------------------------------------ */
 
-#define HIT_V4 (1u << 30)
+/* A hit handle: kind in the top two bits. An IPv4 hit is the LPM's own
+ * result (1 + indicator index, kind bits 0), so the batch IPv4 lookup hands
+ * back the LPM's output untouched; 0 is "no match" for every kind. */
+#define HIT_V4 (0u << 30)
 #define HIT_V6 (2u << 30)
 #define HIT_NAME (3u << 30)
 #define HIT_KIND 0xc0000000u
@@ -797,8 +800,13 @@ size_t sk_intel_hit_expand(const struct sk_intel *in, uint32_t hit,
 {
     size_t n = 0;
 
+    if (!hit)
+        return 0;
     switch (hit & HIT_KIND) {
     case HIT_V4:
+        for (uint32_t p = hit - 1; p != SK_LPM_NONE; p = in->parent[p])
+            n = put(out, max, n, &in->v[p]);
+        break;
     case HIT_V6:
         for (uint32_t p = hit & ~HIT_KIND; p != SK_LPM_NONE; p = in->parent[p])
             n = put(out, max, n, &in->v[p]);
@@ -823,7 +831,7 @@ size_t sk_intel_hit_expand(const struct sk_intel *in, uint32_t hit,
     return n;
 }
 
-static inline uint32_t v4_hit(uint32_t r) { return r ? HIT_V4 | (r - 1) : 0; }
+static inline uint32_t v4_hit(uint32_t r) { return r; }
 static inline uint32_t v6_hit(uint32_t r) { return r ? HIT_V6 | (r - 1) : 0; }
 
 static uint32_t lookup_addr(const struct sk_intel *in, const struct sk_addr *a)
@@ -908,8 +916,6 @@ void sk_intel_lookup_v4(const struct sk_intel *in, const uint32_t *addr, size_t 
         return;
     }
     sk__lpm4_lookup_batch(in->lpm4, addr, n, hits);
-    for (size_t i = 0; i < n; i++)
-        hits[i] = v4_hit(hits[i]);
 }
 
 void sk_intel_lookup_addrs(const struct sk_intel *in, const struct sk_addr *addrs, size_t n,
@@ -954,8 +960,8 @@ void sk_intel_lookup_addrs(const struct sk_intel *in, const struct sk_addr *addr
 void sk_intel_lookup_names(const struct sk_intel *in, const char *const *names, size_t n,
                            uint32_t *hits)
 {
-    enum { CH = 64 };
-    char buf[CH][256];
+    enum { CH = 1024 };
+    char (*buf)[256] = NULL; /* only for names that need lower-casing */
     const char *p[CH];
     uint16_t lens[CH];
     uint32_t r[CH];
@@ -983,6 +989,11 @@ void sk_intel_lookup_names(const struct sk_intel *in, const char *const *names, 
                 lens[i] = 0;
                 p[i] = "";
             } else if (upper || nm[len - 1] == '.') {
+                if (!buf && !(buf = malloc((size_t)CH * sizeof *buf))) {
+                    lens[i] = 0; /* out of memory: reported as no match */
+                    p[i] = "";
+                    continue;
+                }
                 lens[i] = (uint16_t)norm_name(nm, buf[i]);
                 p[i] = buf[i];
             } else {
@@ -996,6 +1007,7 @@ void sk_intel_lookup_names(const struct sk_intel *in, const char *const *names, 
             hits[base + i] = x ? HIT_NAME | ((r[i] & SK_DOMSET_EXACT) ? HIT_EXACT : 0) | (x - 1) : 0;
         }
     }
+    free(buf);
 }
 
 /* --- events ------------------------------------------------------------------------ */
