@@ -52,7 +52,7 @@ eval: build
 	@./scripts/eval.sh $(BUILD) docs/DETECTION.md
 
 fuzz: deps
-	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSK_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSK_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	@./tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
